@@ -1,0 +1,85 @@
+/// What a user may do, and where.
+///
+/// A role is granted on an org unit and reaches that unit's whole subtree (a DPD grant
+/// covers every DPC and DPRa below it; nothing reaches a sibling or a parent). Every module
+/// policy asks this one type, so the rule lives in one place.
+public enum Role: String, CaseIterable, Sendable, Codable {
+    /// Administrator sistem: everything, including granting the admin role.
+    case admin
+    /// Pengurus (ketua, sekretaris, bendahara): runs the unit, manages its users.
+    case pengurus
+    /// Operator data: enters and corrects records, no unmasked data, no exports.
+    case `operator`
+    /// Pengamat: reads masked lists and dashboards only.
+    case pengamat
+
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin: return Set(Permission.allCases)
+        case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
+        case .operator: return [.viewPeople, .editPeople, .viewOrganization]
+        case .pengamat: return [.viewPeople, .viewOrganization]
+        }
+    }
+
+    /// Indonesian label for pages.
+    public var label: String {
+        switch self {
+        case .admin: return "Administrator"
+        case .pengurus: return "Pengurus"
+        case .operator: return "Operator data"
+        case .pengamat: return "Pengamat"
+        }
+    }
+}
+
+public enum Permission: String, CaseIterable, Sendable, Codable {
+    case viewOrganization
+    case manageOrganization
+    case viewPeople
+    case editPeople
+    /// See NIK, phone and address unmasked (every use is audited).
+    case revealPersonalData
+    /// Export personal data (every export is audited).
+    case exportData
+    case manageUsers
+    case grantAdmin
+    case viewAudit
+}
+
+public struct Grant: Hashable, Sendable, Codable {
+    public let role: Role
+    public let path: OrgPath
+    public init(role: Role, path: OrgPath) {
+        self.role = role
+        self.path = path
+    }
+}
+
+public struct AccessScope: Sendable, Equatable {
+    public let grants: [Grant]
+
+    public init(grants: [Grant]) { self.grants = grants }
+
+    public static let none = AccessScope(grants: [])
+
+    /// May the user do `permission` to something that belongs to `path`?
+    public func allows(_ permission: Permission, at path: OrgPath) -> Bool {
+        grants.contains { $0.role.permissions.contains(permission) && $0.path.contains(path) }
+    }
+
+    /// The smallest set of subtree roots where `permission` holds: a grant inside another
+    /// grant's subtree adds nothing. Empty means "nowhere".
+    public func roots(for permission: Permission) -> [OrgPath] {
+        let paths = Set(grants.filter { $0.role.permissions.contains(permission) }.map(\.path))
+        return paths.filter { candidate in
+            !paths.contains { $0 != candidate && $0.contains(candidate) }
+        }.sorted()
+    }
+
+    /// True if the permission holds somewhere.
+    public func hasAny(_ permission: Permission) -> Bool { !roots(for: permission).isEmpty }
+
+    /// The highest units the user works in, for the dashboard and navigation.
+    public var homeRoots: [OrgPath] { roots(for: .viewOrganization) }
+}

@@ -1,0 +1,79 @@
+import Fluent
+import SimpulCore
+import Vapor
+
+/// Loads the signed-in user's grants once per request. Module policies read `req.access`.
+struct AccessMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let user = request.auth.get(User.self) {
+            guard user.active else {
+                request.auth.logout(User.self)
+                request.session.unauthenticate(User.self)
+                throw Abort(.unauthorized, reason: "Akun ini dinonaktifkan.")
+            }
+            let grants = try await RoleGrant.query(on: request.db).filter(\.$user.$id == user.requireID()).all()
+            request.storage[AccessKey.self] = AccessScope(grants: grants.map(\.grant))
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+struct AccessKey: StorageKey { typealias Value = AccessScope }
+
+extension Request {
+    /// What the current user may do where; `.none` for anonymous requests.
+    var access: AccessScope { storage[AccessKey.self] ?? .none }
+
+    /// The signed-in user, or 401 (pages redirect to the login form).
+    func requireUser() throws -> User {
+        guard let user = auth.get(User.self) else { throw Abort(.unauthorized, reason: "Silakan masuk terlebih dahulu.") }
+        return user
+    }
+}
+
+/// Authorisation for one module. Each module has its own policy type built on this, so a
+/// permission is decided in one place and never in a view or a controller.
+protocol ModulePolicy {
+    var access: AccessScope { get }
+}
+
+extension ModulePolicy {
+    /// 404 when the record lies outside everything the user may see (its existence is not
+    /// revealed), 403 when it is visible but the action is not allowed.
+    func require(_ permission: Permission, at path: OrgPath, visibleWith view: Permission) throws {
+        guard access.allows(view, at: path) else { throw Abort(.notFound, reason: "Data tidak ditemukan.") }
+        guard access.allows(permission, at: path) else {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang melakukan ini di unit tersebut.")
+        }
+    }
+
+    /// A query filter: `column` starts with one of the subtree roots where `permission` holds.
+    func scopeFilter<M: Model>(_ query: QueryBuilder<M>, column: FieldKey, for permission: Permission) -> QueryBuilder<M> {
+        let roots = access.roots(for: permission)
+        if roots.isEmpty { return query.filter(.sql(unsafeRaw: "1 = 0")) }
+        if roots.contains(.national) { return query }
+        return query.group(.or) { group in
+            for root in roots {
+                group.filter(.path([column], schema: M.schemaOrAlias), .custom("LIKE"), .bind(root.likePattern))
+            }
+        }
+    }
+}
+
+/// Bearer tokens for /api/v1 (only their SHA-256 is stored).
+struct APITokenAuthenticator: AsyncBearerAuthenticator {
+    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        guard let token = try await APIToken.query(on: request.db)
+            .filter(\.$tokenHash == APIToken.hash(bearer.token))
+            .with(\.$user)
+            .first(),
+            token.expiresAt > Date(), token.user.active
+        else { return }
+        // Touch at most once a minute: a write per API call would halve throughput.
+        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+            token.lastUsedAt = Date()
+            try await token.update(on: request.db)
+        }
+        request.auth.login(token.user)
+    }
+}

@@ -1,0 +1,62 @@
+import SimpulCore
+import Vapor
+
+/// What every page's layout needs: title, signed-in user, CSRF token, navigation, flash.
+struct Layout: Encodable {
+    struct NavItem: Encodable {
+        let href: String
+        let label: String
+        let active: Bool
+    }
+
+    let title: String
+    let user: String?
+    let csrf: String
+    let nav: [NavItem]
+    let flash: String?
+    let flashError: Bool
+}
+
+/// A page: the layout plus the page's own data, rendered as `#(layout.…)` and `#(page.…)`.
+struct Page<Body: Encodable>: Encodable {
+    let layout: Layout
+    let page: Body
+}
+
+struct Empty: Encodable {}
+
+extension Request {
+    /// Renders `template` inside the layout; navigation shows only what the user may open.
+    func render<Body: Encodable>(_ template: String, title: String, _ body: Body, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let access = self.access
+        var items: [(String, String, Bool)] = []
+        if auth.get(User.self) != nil {
+            items.append(("/", "Beranda", true))
+            items.append(("/units", "Organisasi", access.hasAny(.viewOrganization)))
+            items.append(("/people", "Orang", access.hasAny(.viewPeople)))
+            items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
+            items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
+        }
+        let path = url.path
+        let nav = items.filter(\.2).map { href, label, _ in
+            Layout.NavItem(href: href, label: label, active: href == "/" ? path == "/" : path.hasPrefix(href))
+        }
+        let flash = takeFlash()
+        let layout = Layout(title: title, user: auth.get(User.self)?.displayName, csrf: csrfToken, nav: nav,
+                            flash: flash?.message, flashError: flash?.isError ?? false)
+        let response = try await view.render(template, Page(layout: layout, page: body)).encodeResponse(for: self)
+        response.status = status
+        return response
+    }
+
+    /// A one-time message shown on the next page (after a redirect).
+    func flash(_ message: String, error: Bool = false) {
+        session.data["flash"] = (error ? "!" : "") + message
+    }
+
+    private func takeFlash() -> (message: String, isError: Bool)? {
+        guard hasSession, let raw = session.data["flash"] else { return nil }
+        session.data["flash"] = nil
+        return raw.hasPrefix("!") ? (String(raw.dropFirst()), true) : (raw, false)
+    }
+}

@@ -1,0 +1,79 @@
+import Crypto
+import Foundation
+import Vapor
+
+/// Encrypts personal data at rest (AES-GCM) and derives keyed blind indexes (HMAC-SHA256)
+/// so an encrypted NIK can still be found and checked for duplicates without decrypting.
+/// Keys are immutable after init, so sharing across tasks is safe.
+struct PersonalDataVault: @unchecked Sendable {
+    private let encryptionKey: SymmetricKey
+    private let indexKey: SymmetricKey
+
+    init(masterKey: SymmetricKey) {
+        // Separate subkeys: the blind index must not be usable to decrypt, nor the reverse.
+        encryptionKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, info: Data("simpul-encrypt-v1".utf8), outputByteCount: 32)
+        indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, info: Data("simpul-blind-index-v1".utf8), outputByteCount: 32)
+    }
+
+    func encrypt(_ plaintext: String) throws -> String {
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: encryptionKey)
+        return box.combined!.base64EncodedString()
+    }
+
+    func decrypt(_ ciphertext: String) throws -> String {
+        guard let data = Data(base64Encoded: ciphertext) else { throw Abort(.internalServerError, reason: "Data terenkripsi rusak.") }
+        let box = try AES.GCM.SealedBox(combined: data)
+        return String(decoding: try AES.GCM.open(box, using: encryptionKey), as: UTF8.self)
+    }
+
+    /// Deterministic keyed index of a normalised value; `purpose` keeps NIK and phone
+    /// indexes apart so equal strings in different fields never collide.
+    func blindIndex(_ value: String, purpose: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data((purpose + ":" + value).utf8), using: indexKey)
+        return Data(mac).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The master key: SIMPUL_DATA_KEY (base64, 32 bytes), else `<data dir>/data.key`,
+    /// created on first start with mode 0600. In-memory test databases get a fresh key.
+    static func load(settings: AppSettings, logger: Logger) throws -> PersonalDataVault {
+        if let b64 = settings.dataKeyBase64, !b64.isEmpty {
+            guard let raw = Data(base64Encoded: b64), raw.count == 32 else {
+                throw Abort(.internalServerError, reason: "SIMPUL_DATA_KEY harus 32 byte dalam base64 (buat dengan: openssl rand -base64 32).")
+            }
+            return PersonalDataVault(masterKey: SymmetricKey(data: raw))
+        }
+        if case .sqliteMemory = settings.storage {
+            return PersonalDataVault(masterKey: SymmetricKey(size: .bits256))
+        }
+        let path = settings.dataDirectory + "/data.key"
+        let fm = FileManager.default
+        if let existing = fm.contents(atPath: path) {
+            guard let raw = Data(base64Encoded: String(decoding: existing, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)),
+                  raw.count == 32 else {
+                throw Abort(.internalServerError, reason: "Berkas kunci \(path) rusak: harus 32 byte dalam base64.")
+            }
+            return PersonalDataVault(masterKey: SymmetricKey(data: raw))
+        }
+        try fm.createDirectory(atPath: settings.dataDirectory, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        let b64 = key.withUnsafeBytes { Data($0).base64EncodedString() }
+        guard fm.createFile(atPath: path, contents: Data((b64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw Abort(.internalServerError, reason: "Tidak dapat menulis berkas kunci \(path).")
+        }
+        logger.notice("Kunci enkripsi data pribadi dibuat di \(path). Simpan salinannya terpisah dari cadangan database.")
+        return PersonalDataVault(masterKey: key)
+    }
+}
+
+struct PersonalDataVaultKey: StorageKey { typealias Value = PersonalDataVault }
+
+extension Application {
+    var vault: PersonalDataVault {
+        get { storage[PersonalDataVaultKey.self]! }
+        set { storage[PersonalDataVaultKey.self] = newValue }
+    }
+}
+
+extension Request {
+    var vault: PersonalDataVault { application.vault }
+}

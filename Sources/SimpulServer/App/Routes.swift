@@ -1,0 +1,36 @@
+import Fluent
+import Vapor
+
+/// Every route, grouped by how it authenticates: pages use the session cookie and CSRF
+/// tokens; /api/v1 uses bearer tokens; /health, /metrics and the OpenAPI document are open.
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+    try app.register(collection: MetricsController())
+    app.get("api", "openapi.json", use: OpenAPIDocument.serve)
+
+    let web = app.grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(), AccessMiddleware())
+    AuthController().bootWeb(web)
+    OrganizationController().bootWeb(web)
+    PeopleController().bootWeb(web)
+    UsersController().bootWeb(web)
+    AuditController().bootWeb(web)
+
+    let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
+    AuthController().bootAPI(api)
+    UsersController().bootAPI(api)
+    OrganizationController().bootAPI(api)
+    PeopleController().bootAPI(api)
+    AuditController().bootAPI(api)
+}
+
+/// The OpenAPI 3 description of /api/v1, kept beside the templates
+/// (Resources/openapi.json); a test checks it lists exactly the registered routes.
+enum OpenAPIDocument {
+    static let data: Data = (try? Data(contentsOf: BundledResources.root.appendingPathComponent("openapi.json"))) ?? Data("{}".utf8)
+
+    @Sendable static func serve(req: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(data: data))
+    }
+}

@@ -1,0 +1,96 @@
+import Fluent
+import SQLKit
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import Vapor
+
+/// Where the bundled templates, static files and reference data are. Leaf would otherwise
+/// look relative to the working directory, so `simpul serve` works from anywhere.
+enum BundledResources {
+    static var root: URL { Bundle.module.url(forResource: "Resources", withExtension: nil)! }
+    static var views: String { root.appendingPathComponent("Views", isDirectory: true).path + "/" }
+    static var publicFiles: String { root.appendingPathComponent("Public", isDirectory: true).path + "/" }
+    static func reference(_ name: String) -> URL {
+        root.appendingPathComponent("Reference", isDirectory: true).appendingPathComponent(name)
+    }
+}
+
+/// Builds the whole application: database, views, sessions, security, modules, routes.
+public func configure(_ app: Application, settings: AppSettings) async throws {
+    app.settings = settings
+    try configureDatabase(app, settings: settings)
+    if case .sqliteFile = settings.storage, let sql = app.db as? any SQLDatabase {
+        // WAL (persistent in the file): readers never wait for the writer.
+        try await sql.raw("PRAGMA journal_mode=WAL").run()
+    }
+
+    app.directory.viewsDirectory = BundledResources.views
+    app.directory.publicDirectory = BundledResources.publicFiles
+    app.views.use(.leaf)
+    // The bundle lives under .build/ when run with `swift run`; Leaf's default sandbox
+    // refuses any path with a hidden folder in it, so allow the bundled views explicitly.
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],
+        sandboxDirectory: BundledResources.views, viewDirectory: BundledResources.views))
+
+    app.passwords.use(.bcrypt(cost: settings.bcryptCost))
+    app.vault = try PersonalDataVault.load(settings: settings, logger: app.logger)
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration.cookieName = "simpul_session"
+    let secure = settings.secureCookies
+    app.sessions.configuration.cookieFactory = { id in
+        HTTPCookies.Value(string: id.string, maxAge: 60 * 60 * 12, path: "/", isSecure: secure,
+                          isHTTPOnly: true, sameSite: .lax)
+    }
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
+    app.middleware.use(SimpulErrorMiddleware(environment: app.environment))
+    app.middleware.use(FileMiddleware(publicDirectory: BundledResources.publicFiles))
+    app.middleware.use(SecurityHeadersMiddleware())
+
+    SimpulMetrics.bootstrapOnce()
+
+    addMigrations(app)
+    app.asyncCommands.use(AdminCommand(), as: "admin")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+
+    try routes(app)
+
+    if settings.bootstrap {
+        try await app.autoMigrate()
+        try await FirstStart.run(on: app)
+    }
+}
+
+func configureDatabase(_ app: Application, settings: AppSettings) throws {
+    switch settings.storage {
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+    case .sqliteFile(let path):
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+    case .postgres(let url):
+        var config = try SQLPostgresConfiguration(url: url)
+        config.searchPath = nil
+        app.databases.use(
+            .postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
+                      encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace),
+            as: .psql)
+    }
+}
+
+func addMigrations(_ app: Application) {
+    app.migrations.add(SessionRecord.migration)
+    app.migrations.add(CreateRegions())
+    app.migrations.add(CreateOrganization())
+    app.migrations.add(CreateAccounts())
+    app.migrations.add(CreatePeople())
+    app.migrations.add(CreateOfficeTerms())
+    app.migrations.add(CreateAudit())
+}

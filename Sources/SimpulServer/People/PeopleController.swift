@@ -1,0 +1,251 @@
+import Fluent
+import SimpulCore
+import Vapor
+
+/// People pages and /api/v1/people.
+struct PeopleController {
+    func bootWeb(_ routes: any RoutesBuilder) {
+        routes.get("people", use: listPage)
+        routes.get("people", "new", use: newPage)
+        routes.post("people", use: createFromPage)
+        routes.get("people", ":personID", use: detailPage)
+        routes.post("people", ":personID", "reveal", use: revealPage)
+        routes.post("people", ":personID", "offices", use: assignOffice)
+    }
+
+    func bootAPI(_ routes: any RoutesBuilder) {
+        routes.get("people", use: listAPI)
+        routes.post("people", use: createAPI)
+        routes.get("people", ":personID", use: detailAPI)
+        routes.get("people", ":personID", "timeline", use: timelineAPI)
+        routes.post("people", ":personID", "reveal", use: revealAPI)
+    }
+
+    // MARK: shared
+
+    private func listArguments(_ req: Request) async throws -> (OrgUnit?, String?, Int, Int) {
+        var unit: OrgUnit?
+        if let id = try? req.query.get(UUID.self, at: "unit") {
+            guard let found = try await OrgUnit.find(id, on: req.db) else { throw Abort(.notFound, reason: "Unit tidak ditemukan.") }
+            try req.organizationPolicy.requireView(found)
+            unit = found
+        }
+        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
+        let per = min(200, max(1, (try? req.query.get(Int.self, at: "per")) ?? 50))
+        return (unit, try? req.query.get(String.self, at: "q"), page, per)
+    }
+
+    // MARK: API
+
+    @Sendable func listAPI(req: Request) async throws -> PeoplePage {
+        let (unit, q, page, per) = try await listArguments(req)
+        return try await req.people.list(unit: unit, query: q, page: page, per: per)
+    }
+
+    @Sendable func createAPI(req: Request) async throws -> Response {
+        let person = try await req.people.create(try req.content.decode(PersonForm.self))
+        return try await PersonDTO(person).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func detailAPI(req: Request) async throws -> PersonDTO {
+        PersonDTO(try await req.people.find(req.parameters.get("personID", as: UUID.self)))
+    }
+
+    @Sendable func timelineAPI(req: Request) async throws -> [TimelineEventDTO] {
+        try await req.people.timeline(of: req.people.find(req.parameters.get("personID", as: UUID.self)))
+    }
+
+    struct RevealRequest: Content { var reason: String? }
+
+    @Sendable func revealAPI(req: Request) async throws -> RevealedPersonalData {
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        let reason = try? req.content.decode(RevealRequest.self).reason
+        return try await req.people.reveal(person, reason: reason)
+    }
+
+    // MARK: pages
+
+    struct ListPage: Encodable {
+        let result: PeoplePage
+        let q: String
+        let unit: OrgUnitDTO?
+        let canCreate: Bool
+        let pages: Int
+        let prevPage: Int?
+        let nextPage: Int?
+        let unitQuery: String
+    }
+
+    @Sendable func listPage(req: Request) async throws -> Response {
+        let (unit, q, page, per) = try await listArguments(req)
+        let result = try await req.people.list(unit: unit, query: q, page: page, per: per)
+        let labels = try await OrgLevelLabels.load(on: req.db)
+        let pages = max(1, (result.total + per - 1) / per)
+        return try await req.render("people/list", title: "Orang", ListPage(
+            result: result, q: q ?? "", unit: unit.map { OrgUnitDTO($0, labels: labels) },
+            canCreate: req.access.hasAny(.editPeople), pages: pages,
+            prevPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
+            unitQuery: unit.map { "&unit=\($0.id!)" } ?? ""))
+    }
+
+    struct RegionOption: Encodable {
+        let code: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct FormPage: Encodable {
+        let form: PersonForm
+        let errors: [String: String]
+        let regions: [RegionOption]
+    }
+
+    /// Kelurahan where the user may add people, grouped label "Kecamatan — Kelurahan".
+    private func regionOptions(_ req: Request, selected: String?) async throws -> [RegionOption] {
+        let roots = req.access.roots(for: .editPeople)
+        guard !roots.isEmpty else { return [] }
+        let villages = try await Region.query(on: req.db).filter(\.$level == .village).sort(\.$id).all()
+            .filter { v in roots.contains { $0.contains(OrgPath(regionCode: v.id)) } }
+        let districtCodes = Set(villages.compactMap(\.parentCode))
+        let districts = try await Region.query(on: req.db).filter(\.$id ~~ Array(districtCodes)).all()
+        let districtName = Dictionary(uniqueKeysWithValues: districts.map { ($0.id!, $0.name) })
+        return villages.map { v in
+            RegionOption(code: v.id!, label: "\(districtName[v.parentCode ?? ""] ?? "") — \(v.name)", selected: v.id == selected)
+        }
+    }
+
+    @Sendable func newPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang menambah data orang.") }
+        return try await req.render("people/new", title: "Tambah orang",
+                                    FormPage(form: PersonForm(), errors: [:], regions: try await regionOptions(req, selected: nil)))
+    }
+
+    @Sendable func createFromPage(req: Request) async throws -> Response {
+        let form = try req.content.decode(PersonForm.self)
+        do {
+            let person = try await req.people.create(form)
+            req.flash("Data \(person.fullName) tersimpan.")
+            return req.redirect(to: "/people/\(person.id!)")
+        } catch let failure as ValidationFailure {
+            var errors = FormErrors()
+            for e in failure.errors { errors.add(e.field, e.message) }
+            return try await req.render("people/new", title: "Tambah orang",
+                                        FormPage(form: form, errors: errors.byField, regions: try await regionOptions(req, selected: form.regionCode)),
+                                        status: .unprocessableEntity)
+        }
+    }
+
+    struct DetailPage: Encodable {
+        let person: PersonDTO
+        let regionName: String
+        let unit: OrgUnitDTO
+        let timeline: [TimelineRow]
+        let offices: [OfficeRow]
+        let revealed: RevealedPersonalData?
+        let canReveal: Bool
+        let officeUnits: [UnitOption]
+    }
+
+    struct TimelineRow: Encodable {
+        let at: String
+        let summary: String
+    }
+
+    struct OfficeRow: Encodable {
+        let unit: String
+        let body: String
+        let position: String
+        let startedOn: String
+    }
+
+    struct UnitOption: Encodable {
+        let id: UUID
+        let label: String
+    }
+
+    private func detail(_ req: Request, person: Person, revealed: RevealedPersonalData?) async throws -> Response {
+        let labels = try await OrgLevelLabels.load(on: req.db)
+        let unit = try await person.$orgUnit.get(on: req.db)
+        let region = try await Region.find(person.regionCode, on: req.db)
+        let offices = try await OfficeTerm.query(on: req.db).filter(\.$person.$id == person.requireID())
+            .filter(\.$endedOn == nil).with(\.$orgUnit).all()
+        // Units where the user may appoint officers: those on the person's own branch of the tree.
+        let policy = req.organizationPolicy
+        let chain = try await OrgQueries.ancestors(of: unit, on: req.db) + [unit]
+        let officeUnits = chain.filter(policy.canManage).map { UnitOption(id: $0.id!, label: labels.displayName(of: $0)) }
+        let page = DetailPage(
+            person: PersonDTO(person), regionName: region?.name ?? person.regionCode,
+            unit: OrgUnitDTO(unit, labels: labels),
+            timeline: try await req.people.timeline(of: person).map { TimelineRow(at: Self.format($0.at), summary: $0.summary) },
+            offices: offices.map { OfficeRow(unit: labels.displayName(of: $0.orgUnit), body: $0.body, position: $0.position, startedOn: $0.startedOn) },
+            revealed: revealed, canReveal: req.peoplePolicy.canReveal(person), officeUnits: officeUnits)
+        return try await req.render("people/detail", title: person.fullName, page)
+    }
+
+    @Sendable func detailPage(req: Request) async throws -> Response {
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        return try await detail(req, person: person, revealed: nil)
+    }
+
+    @Sendable func revealPage(req: Request) async throws -> Response {
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        let reason = try? req.content.get(String.self, at: "reason")
+        let revealed = try await req.people.reveal(person, reason: reason)
+        return try await detail(req, person: person, revealed: revealed)
+    }
+
+    struct OfficeForm: Content {
+        var orgUnitID: UUID?
+        var body: String?
+        var position: String?
+        var startedOn: String?
+    }
+
+    @Sendable func assignOffice(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        let form = try req.content.decode(OfficeForm.self)
+        guard let unitID = form.orgUnitID, let unit = try await OrgUnit.find(unitID, on: req.db) else {
+            throw Abort(.unprocessableEntity, reason: "Unit: pilih unit tempat jabatan ini.")
+        }
+        try req.organizationPolicy.requireManage(unit)
+        var errors = FormErrors()
+        let body = errors.required(form.body, field: "body", label: "Badan (mis. Pengurus Harian, Dewan Pakar)", max: 80)
+        let position = errors.required(form.position, field: "position", label: "Jabatan", max: 80)
+        let started = errors.required(form.startedOn, field: "startedOn", label: "Tanggal mulai", max: 10)
+        if !started.isEmpty && CivilDate(iso8601: started) == nil {
+            errors.add("startedOn", "Tanggal mulai harus berformat TTTT-BB-HH.")
+        }
+        if !errors.isEmpty {
+            req.flash(errors.all.map(\.message).joined(separator: " "), error: true)
+            return req.redirect(to: "/people/\(person.id!)")
+        }
+        let labels = try await OrgLevelLabels.load(on: req.db)
+        let term = OfficeTerm()
+        term.$orgUnit.id = unitID
+        term.$person.id = try person.requireID()
+        term.body = body
+        term.position = position
+        term.startedOn = started
+        term.scope = unit.path
+        try await req.db.transaction { db in
+            try await term.create(on: db)
+            try await PersonEvent(personID: person.requireID(), module: "organization", kind: "office.assigned",
+                                  summary: "Ditetapkan sebagai \(position) (\(body)) \(labels.displayName(of: unit)) mulai \(started).",
+                                  actorID: user.id, scope: person.scope).create(on: db)
+            try await req.audit.record("office.assign", entity: "office_term", id: term.id?.uuidString, scope: unit.path,
+                                       detail: "\(position) — \(person.fullName)", on: db)
+        }
+        req.flash("\(person.fullName) ditetapkan sebagai \(position).")
+        return req.redirect(to: "/people/\(person.id!)")
+    }
+
+    static func format(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "id_ID")
+        f.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+        f.dateFormat = "d MMM yyyy HH.mm"
+        return f.string(from: date) + " WIB"
+    }
+}

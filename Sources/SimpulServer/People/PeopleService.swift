@@ -1,0 +1,152 @@
+import Fluent
+import SimpulCore
+import Vapor
+
+/// Person as lists and the API show it: personal data masked.
+struct PersonDTO: Content {
+    let id: UUID
+    let fullName: String
+    let nikMasked: String?
+    let birthPlace: String?
+    let birthDate: String?
+    let sex: String?
+    let phoneMasked: String?
+    let regionCode: String
+    let orgUnitID: UUID
+    let createdAt: Date?
+
+    init(_ p: Person) {
+        id = p.id!
+        fullName = p.fullName
+        nikMasked = p.nikMasked
+        birthPlace = p.birthPlace
+        birthDate = p.birthDate
+        sex = p.sex
+        phoneMasked = p.phoneMasked
+        regionCode = p.regionCode
+        orgUnitID = p.$orgUnit.id
+        createdAt = p.createdAt
+    }
+}
+
+/// The unmasked fields, only after an audited reveal.
+struct RevealedPersonalData: Content {
+    let nik: String?
+    let phone: String?
+    let address: String?
+}
+
+struct TimelineEventDTO: Content {
+    let at: Date
+    let module: String
+    let kind: String
+    let summary: String
+}
+
+struct PeoplePage: Content {
+    let items: [PersonDTO]
+    let page: Int
+    let per: Int
+    let total: Int
+}
+
+/// Creating, finding and unmasking people; used by pages and API alike.
+struct PeopleService {
+    let req: Request
+
+    func create(_ form: PersonForm) async throws -> Person {
+        let user = try req.requireUser()
+        let (valid, errors) = try await form.validate(on: req.db)
+        try errors.throwIfAny()
+        guard let valid else { throw ValidationFailure(errors: errors.all) }
+        guard req.peoplePolicy.canCreate(in: valid.unit) else {
+            throw ValidationFailure(errors: [FieldError(field: "regionCode", message: "Anda tidak berwenang menambah data di kelurahan \(valid.region.name).")])
+        }
+        let vault = req.vault
+        let person = Person()
+        person.fullName = valid.fullName
+        person.nameSearch = valid.fullName.lowercased()
+        if let nik = valid.nik {
+            let index = vault.blindIndex(nik.digits, purpose: "nik")
+            if try await Person.query(on: req.db).filter(\.$nikIndex == index).first() != nil {
+                throw ValidationFailure(errors: [FieldError(field: "nik", message: "NIK \(nik.masked) sudah tercatat atas orang lain. Cari orang tersebut dan perbarui datanya, jangan membuat data ganda.")])
+            }
+            person.nikCipher = try vault.encrypt(nik.digits)
+            person.nikIndex = index
+            person.nikMasked = nik.masked
+        }
+        person.birthPlace = valid.birthPlace
+        person.birthDate = valid.birthDate?.iso8601
+        person.sex = valid.sex.map { $0 == .male ? "L" : "P" }
+        if let phone = valid.phone {
+            person.phoneCipher = try vault.encrypt(phone)
+            person.phoneIndex = vault.blindIndex(phone, purpose: "phone")
+            person.phoneMasked = PhoneNumber.mask(phone)
+        }
+        person.addressCipher = try valid.address.map { try vault.encrypt($0) }
+        person.regionCode = try valid.region.requireID()
+        person.$orgUnit.id = try valid.unit.requireID()
+        person.scope = valid.unit.path
+        try await req.db.transaction { db in
+            try await person.create(on: db)
+            try await PersonEvent(personID: person.requireID(), module: "people", kind: "person.created",
+                                  summary: "Data dicatat oleh \(user.displayName) di \(valid.region.name).",
+                                  actorID: user.id, scope: person.scope).create(on: db)
+            try await req.audit.record("person.create", entity: "person", id: person.id?.uuidString, scope: person.scope, on: db)
+        }
+        return person
+    }
+
+    /// A person the user may see, or 404.
+    func find(_ id: UUID?) async throws -> Person {
+        _ = try req.requireUser()
+        guard let id, let person = try await Person.find(id, on: req.db) else { throw Abort(.notFound, reason: "Data tidak ditemukan.") }
+        try req.peoplePolicy.requireView(person)
+        return person
+    }
+
+    /// Search within the user's scope: `q` is a 16-digit NIK (exact, via the blind index),
+    /// a phone number (exact), or part of a name.
+    func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
+        _ = try req.requireUser()
+        var query = req.peoplePolicy.visible(Person.query(on: req.db))
+        if let unit {
+            query = query.filter(\.$scope, .custom("LIKE"), unit.orgPath.likePattern)
+        }
+        if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            let digits = q.filter(\.isNumber)
+            if digits.count == 16, digits.count == q.filter({ $0 != " " && $0 != "." }).count {
+                query = query.filter(\.$nikIndex == req.vault.blindIndex(digits, purpose: "nik"))
+            } else if let phone = PhoneNumber.normalize(q) {
+                query = query.filter(\.$phoneIndex == req.vault.blindIndex(phone, purpose: "phone"))
+            } else {
+                let escaped = q.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+                query = query.filter(\.$nameSearch, .custom("LIKE"), "%\(escaped)%")
+            }
+        }
+        let total = try await query.count()
+        let items = try await query.sort(\.$nameSearch).range(((page - 1) * per)..<(page * per)).all()
+        return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
+    }
+
+    func timeline(of person: Person) async throws -> [TimelineEventDTO] {
+        try await PersonEvent.query(on: req.db).filter(\.$person.$id == person.requireID()).sort(\.$at, .descending).all()
+            .map { TimelineEventDTO(at: $0.at, module: $0.module, kind: $0.kind, summary: $0.summary) }
+    }
+
+    /// Decrypts NIK, phone and address for an authorised user; always audited.
+    func reveal(_ person: Person, reason: String?) async throws -> RevealedPersonalData {
+        try req.peoplePolicy.requireReveal(person)
+        let vault = req.vault
+        let data = RevealedPersonalData(nik: try person.nikCipher.map(vault.decrypt),
+                                        phone: try person.phoneCipher.map(vault.decrypt),
+                                        address: try person.addressCipher.map(vault.decrypt))
+        try await req.audit.record("person.reveal", entity: "person", id: person.id?.uuidString, scope: person.scope,
+                                   detail: reason ?? "")
+        return data
+    }
+}
+
+extension Request {
+    var people: PeopleService { PeopleService(req: self) }
+}

@@ -1,0 +1,123 @@
+import Fluent
+import SimpulCore
+import SQLKit
+import Testing
+import Vapor
+import VaporTesting
+@testable import SimpulServer
+
+@Suite("People: validation, encryption, timeline, offices")
+struct PeopleTests {
+    func create(_ app: Application, token: String, _ fields: [String: String]) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.POST, "/api/v1/people", headers: .bearer(token), beforeRequest: { req in
+            try req.content.encode(fields)
+        })
+    }
+
+    @Test("bad input gets one Indonesian message per field and stores nothing")
+    func validationNamesTheField() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("op", role: .operator, at: "36.73.04")
+            let token = try await f.token("op")
+            let res = try await create(app, token: token, [
+                "fullName": "", "nik": "36730455089", "birthDate": "2099-01-01", "sex": "X", "phone": "12345", "regionCode": "99.99",
+            ])
+            #expect(res.status == .unprocessableEntity)
+            let fields = try res.content.get([FieldError].self, at: "fields")
+            #expect(Set(fields.map(\.field)) == ["fullName", "nik", "birthDate", "sex", "phone", "regionCode"])
+            #expect(fields.first { $0.field == "nik" }?.message == "NIK harus 16 digit angka (terbaca 11 digit).")
+            #expect(fields.first { $0.field == "fullName" }?.message == "Nama lengkap wajib diisi.")
+            #expect(try await Person.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("NIK that disagrees with birth date and sex is named in the message")
+    func nikConsistency() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("op", role: .operator, at: "36.73.04")
+            let res = try await create(app, token: try await f.token("op"), [
+                "fullName": "Siti Aminah", "nik": "3673045508900001", "birthDate": "1990-08-16", "sex": "L", "regionCode": "36.73.04.1001",
+            ])
+            #expect(res.status == .unprocessableEntity)
+            let fields = try res.content.get([FieldError].self, at: "fields")
+            #expect(fields.map(\.field).sorted() == ["birthDate", "sex"])
+        }
+    }
+
+    @Test("NIK, phone and address are encrypted at rest; the same NIK cannot be recorded twice")
+    func encryptedAndUnique() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("op", role: .operator, at: "36.73.04")
+            let token = try await f.token("op")
+            let fields = ["fullName": "Siti Aminah", "nik": "3673 0455 0890 0001", "birthDate": "1990-08-15", "sex": "P",
+                          "phone": "+62 812-3456-7890", "address": "Jl. Raya Curug RT 01/RW 02", "regionCode": "36.73.04.1001"]
+            let res = try await create(app, token: token, fields)
+            #expect(res.status == .created)
+            let dto = try res.content.decode(PersonDTO.self)
+            #expect(dto.nikMasked == "3673********0001")
+            #expect(dto.phoneMasked == "0812****7890")
+            let row = try #require(try await (app.db as! any SQLDatabase).raw("SELECT * FROM people").first())
+            for column in ["nik_cipher", "phone_cipher", "address_cipher"] {
+                let stored = try row.decode(column: column, as: String.self)
+                #expect(!stored.contains("3673045508900001") && !stored.contains("081234567890") && !stored.contains("Curug"))
+            }
+            let again = try await create(app, token: token, fields.merging(["fullName": "Siti A."]) { $1 })
+            #expect(again.status == .unprocessableEntity)
+            #expect(again.body.string.contains("sudah tercatat"))
+            #expect(try await Person.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("creation and office appointments land on the person's timeline and the unit page")
+    func timelineAndOffices() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let created = try await web.post("/people", form: ["fullName": "Siti Aminah", "regionCode": "36.73.04.1001"])
+            #expect(created.status == .seeOther)
+            let location = try #require(created.headers.first(name: .location))
+            let person = try #require(try await Person.query(on: app.db).first())
+            let curug = try await f.unit("36.73.04")
+            let assigned = try await web.post("\(location)/offices", form: [
+                "orgUnitID": curug.id!.uuidString, "body": "Dewan Pakar", "position": "Ketua", "startedOn": "2026-01-05",
+            ])
+            #expect(assigned.status == .seeOther)
+            let token = try await f.token("ketua.dpc")
+            let timeline = try await app.testing().sendRequest(.GET, "/api/v1/people/\(person.id!)/timeline", headers: .bearer(token))
+            let kinds = try timeline.content.decode([TimelineEventDTO].self).map(\.kind)
+            #expect(kinds == ["office.assigned", "person.created"])
+            let unit = try await app.testing().sendRequest(.GET, "/api/v1/org-units/\(curug.id!)", headers: .bearer(token))
+            let detail = try unit.content.decode(OrganizationController.UnitDetail.self)
+            #expect(detail.offices.map(\.position) == ["Ketua"])
+            #expect(detail.offices.first?.body == "Dewan Pakar")
+            #expect(detail.totals.people == 1)
+            #expect(detail.totals.villages == 10)
+            // A DPC official cannot appoint in the DPD above it.
+            let dpd = try await f.unit("36.73")
+            let refused = try await web.post("\(location)/offices", form: [
+                "orgUnitID": dpd.id!.uuidString, "body": "Pengurus Harian", "position": "Ketua", "startedOn": "2026-01-05",
+            ])
+            #expect(refused.status == .notFound)
+        }
+    }
+
+    @Test("search is by part of the name, case-insensitive, paginated")
+    func nameSearch() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            for i in 1...7 { try await f.person("Warga Curug \(i)", in: "36.73.04.1001") }
+            try await f.person("Siti Aminah", in: "36.73.04.1001")
+            try await f.user("op", role: .pengamat, at: "36.73.04")
+            let token = try await f.token("op")
+            let res = try await app.testing().sendRequest(.GET, "/api/v1/people?q=WARGA&per=5&page=2", headers: .bearer(token))
+            let page = try res.content.decode(PeoplePage.self)
+            #expect(page.total == 7)
+            #expect(page.items.count == 2)
+        }
+    }
+}
