@@ -32,6 +32,21 @@ struct WebTests {
         }
     }
 
+    @Test("a national administrator lands on the branch's own tree (Kota Serang) first")
+    func nationalAdminSeesBranchFirst() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("pusat", role: .admin, at: nil)
+            let web = WebClient(app: app)
+            _ = try await web.login("pusat")
+            let html = try await web.get("/").body.string
+            let branch = try #require(html.range(of: "DPD Kota Serang"))
+            let national = try #require(html.range(of: "DPP Nasional"))
+            #expect(branch.lowerBound < national.lowerBound)
+            #expect(html.contains("DPC Cipocok Jaya"))
+            #expect(html.contains("DPW Banten"))
+        }
+    }
+
     @Test("every page a DPD official opens renders")
     func pagesRender() async throws {
         try await withSimpul { app in

@@ -29,12 +29,17 @@ public struct AppSettings: Sendable {
     public var loginWindow: TimeInterval
     /// Mark the session cookie Secure (behind HTTPS).
     public var secureCookies: Bool
+    /// Region code of the branch this installation serves, stored on first start
+    /// (SIMPUL_HOME_REGION; default 36.73, Kota Serang).
+    public var homeRegion: String?
 
     public init(
         storage: Storage, dataDirectory: String = "./data", dataKeyBase64: String? = nil,
         bootstrap: Bool = true, announceFirstAdmin: Bool = true, bcryptCost: Int = 12,
-        loginFailureLimit: Int = 5, loginWindow: TimeInterval = 15 * 60, secureCookies: Bool = false
+        loginFailureLimit: Int = 5, loginWindow: TimeInterval = 15 * 60, secureCookies: Bool = false,
+        homeRegion: String? = nil
     ) {
+        self.homeRegion = homeRegion
         self.storage = storage
         self.dataDirectory = dataDirectory
         self.dataKeyBase64 = dataKeyBase64
@@ -59,7 +64,7 @@ public struct AppSettings: Sendable {
         }
         return AppSettings(
             storage: storage, dataDirectory: dir, dataKeyBase64: env["SIMPUL_DATA_KEY"],
-            secureCookies: env["SIMPUL_SECURE_COOKIES"] == "1")
+            secureCookies: env["SIMPUL_SECURE_COOKIES"] == "1", homeRegion: env["SIMPUL_HOME_REGION"])
     }
 }
 

@@ -22,6 +22,13 @@ enum FirstStart {
             result.regionsAdded = try await loadRegions(rows, on: db)
             result.unitsAdded = try await buildOrgTree(on: db)
             result.firstAdmin = try await createFirstAdmin(on: db, app: app)
+            if try await Setting.value(BranchSettings.homeRegionKey, on: db) == nil {
+                let home = app.settings.homeRegion ?? BranchSettings.defaultHomeRegion
+                guard try await Region.find(home, on: db) != nil else {
+                    throw Abort(.internalServerError, reason: "SIMPUL_HOME_REGION=\(home) tidak ada dalam data wilayah.")
+                }
+                try await Setting(key: BranchSettings.homeRegionKey, value: home).create(on: db)
+            }
             return result
         }
         if result.regionsAdded > 0 || result.unitsAdded > 0 {

@@ -27,3 +27,10 @@ final class Setting: Model, @unchecked Sendable {
         }
     }
 }
+
+/// The branch an installation serves. Set on first start from SIMPUL_HOME_REGION
+/// (default 36.73, DPD Kota Serang); the dashboard opens on it.
+enum BranchSettings {
+    static let homeRegionKey = "branch.home_region"
+    static let defaultHomeRegion = "36.73"
+}

@@ -57,7 +57,14 @@ struct OrganizationController {
     func dashboardData(req: Request) async throws -> Dashboard {
         let labels = try await OrgLevelLabels.load(on: req.db)
         var panels: [RootPanel] = []
-        for root in req.organizationPolicy.homeRoots {
+        var roots = req.organizationPolicy.homeRoots
+        // The branch this installation serves (e.g. DPD Kota Serang) comes first for users
+        // above it, so a national administrator lands on the branch's own tree.
+        let branch = OrgPath(regionCode: try await Setting.value(BranchSettings.homeRegionKey, on: req.db))
+        if !roots.contains(branch), roots.contains(where: { $0.contains(branch) }) {
+            roots.insert(branch, at: 0)
+        }
+        for root in roots {
             guard let unit = try await OrgQueries.unit(at: root, on: req.db) else { continue }
             let children = try await OrgQueries.childCounts(of: unit, labels: labels, on: req.db)
             panels.append(RootPanel(totals: try await OrgQueries.counts(of: unit, labels: labels, on: req.db),
