@@ -121,3 +121,68 @@ struct PeopleTests {
         }
     }
 }
+
+@Suite("Exports and the command line")
+struct ExportAndCLITests {
+    @Test("CSV export is masked, limited to the scope, needs the export right, and is audited")
+    func exportIsAudited() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.person("Siti Aminah", in: "36.73.04.1001", nik: "3673045508900001", phone: "081234567890")
+            try await f.person("=HYPERLINK(\"x\")", in: "36.73.04.1002")
+            try await f.person("Ahmad Fauzi", in: "36.73.05.1001")
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            try await f.user("op", role: .operator, at: "36.73.04")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let res = try await web.get("/people/export.csv")
+            #expect(res.status == .ok)
+            #expect(res.headers.contentType?.subType == "csv")
+            let csv = res.body.string
+            #expect(csv.contains("Siti Aminah") && csv.contains("3673********0001") && csv.contains("0812****7890"))
+            #expect(!csv.contains("3673045508900001") && !csv.contains("081234567890"))
+            #expect(!csv.contains("Ahmad Fauzi"))
+            #expect(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""))
+            let entry = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "export.people").first())
+            #expect(entry.username == "ketua.dpc")
+            #expect(entry.detail.hasPrefix("2 baris"))
+            let operatorWeb = WebClient(app: app)
+            _ = try await operatorWeb.login("op")
+            #expect(try await operatorWeb.get("/people/export.csv").status == .forbidden)
+        }
+    }
+
+    @Test("simpul admin create makes an account with a role on a unit")
+    func adminCreate() async throws {
+        try await withSimpul { app in
+            var context = CommandContext(console: app.console, input: CommandInput(arguments: [
+                "simpul", "create", "Ketua.DPC", "--name", "Ketua DPC Curug", "--role", "pengurus", "--unit", "36.73.04", "--password", "sandi-rahasia-1",
+            ]))
+            context.application = app
+            try await app.console.run(AdminCommand(), with: context)
+            let user = try #require(try await User.query(on: app.db).filter(\.$username == "ketua.dpc").with(\.$grants).first())
+            #expect(user.grants.map(\.grant) == [Grant(role: .pengurus, path: OrgPath(regionCode: "36.73.04"))])
+            #expect(try app.password.verify("sandi-rahasia-1", created: user.passwordHash))
+            var bad = CommandContext(console: app.console, input: CommandInput(arguments: ["simpul", "create", "x1y", "--unit", "99.99"]))
+            bad.application = app
+            await #expect(throws: (any Error).self) { try await app.console.run(AdminCommand(), with: bad) }
+        }
+    }
+
+    @Test("simpul backup writes a database that opens and holds the data", .enabled(if: !TestDatabase.isPostgres))
+    func backupSQLite() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).person("Siti Aminah", in: "36.73.04.1001")
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-backup-\(UUID()).sqlite").path
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            var context = CommandContext(console: app.console, input: CommandInput(arguments: ["simpul", "--output", file]))
+            context.application = app
+            try await app.console.run(BackupCommand(), with: context)
+            let restored = try await Application.make(.testing)
+            restored.databases.use(.sqlite(.file(file)), as: .sqlite)
+            let count = try await Person.query(on: restored.db).count()
+            try await restored.asyncShutdown()
+            #expect(count == 1)
+        }
+    }
+}

@@ -6,6 +6,15 @@ import Vapor
 struct AccessMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         if let user = request.auth.get(User.self) {
+            // A page session lasts 12 hours from sign-in, whatever the cookie says.
+            if request.hasSession {
+                let since = Double(request.session.data[AuthController.signedInAtKey] ?? "") ?? 0
+                if Date().timeIntervalSince1970 - since > AuthController.sessionLifetime {
+                    request.auth.logout(User.self)
+                    request.session.destroy()
+                    throw Abort(.unauthorized, reason: "Sesi berakhir. Silakan masuk lagi.")
+                }
+            }
             guard user.active else {
                 request.auth.logout(User.self)
                 request.session.unauthenticate(User.self)

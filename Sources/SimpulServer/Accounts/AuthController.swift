@@ -4,6 +4,9 @@ import Vapor
 
 /// Sign-in and sign-out for pages (session cookie) and the API (bearer token).
 struct AuthController {
+    static let signedInAtKey = "signed_in_at"
+    static let sessionLifetime: TimeInterval = 12 * 3600
+
     struct LoginForm: Content {
         var username: String?
         var password: String?
@@ -44,6 +47,7 @@ struct AuthController {
             }
             req.auth.login(user)
             req.session.authenticate(user)
+            req.session.data[Self.signedInAtKey] = String(Date().timeIntervalSince1970)
             try await req.audit.record("login.success", entity: "user", id: user.id?.uuidString, scope: "")
             return req.redirect(to: next)
         } catch let abort as Abort where abort.status == .unauthorized || abort.status == .tooManyRequests {

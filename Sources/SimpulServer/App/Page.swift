@@ -36,6 +36,7 @@ extension Request {
             items.append(("/people", "Orang", access.hasAny(.viewPeople)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
+            items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))
         }
         let path = url.path
         let nav = items.filter(\.2).map { href, label, _ in

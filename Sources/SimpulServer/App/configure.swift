@@ -43,7 +43,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.sessions.configuration.cookieName = "simpul_session"
     let secure = settings.secureCookies
     app.sessions.configuration.cookieFactory = { id in
-        HTTPCookies.Value(string: id.string, maxAge: 60 * 60 * 12, path: "/", isSecure: secure,
+        HTTPCookies.Value(string: id.string, maxAge: Int(AuthController.sessionLifetime), path: "/", isSecure: secure,
                           isHTTPOnly: true, sameSite: .lax)
     }
 

@@ -7,6 +7,7 @@ struct PeopleController {
     func bootWeb(_ routes: any RoutesBuilder) {
         routes.get("people", use: listPage)
         routes.get("people", "new", use: newPage)
+        routes.get("people", "export.csv", use: exportCSV)
         routes.post("people", use: createFromPage)
         routes.get("people", ":personID", use: detailPage)
         routes.post("people", ":personID", "reveal", use: revealPage)
@@ -70,6 +71,7 @@ struct PeopleController {
         let q: String
         let unit: OrgUnitDTO?
         let canCreate: Bool
+        let canExport: Bool
         let pages: Int
         let prevPage: Int?
         let nextPage: Int?
@@ -83,7 +85,9 @@ struct PeopleController {
         let pages = max(1, (result.total + per - 1) / per)
         return try await req.render("people/list", title: "Orang", ListPage(
             result: result, q: q ?? "", unit: unit.map { OrgUnitDTO($0, labels: labels) },
-            canCreate: req.access.hasAny(.editPeople), pages: pages,
+            canCreate: req.access.hasAny(.editPeople),
+            canExport: req.access.allows(.exportData, at: unit?.orgPath ?? req.access.roots(for: .viewPeople).first ?? .national),
+            pages: pages,
             prevPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
             unitQuery: unit.map { "&unit=\($0.id!)" } ?? ""))
     }
@@ -239,6 +243,43 @@ struct PeopleController {
         }
         req.flash("\(person.fullName) ditetapkan sebagai \(position).")
         return req.redirect(to: "/people/\(person.id!)")
+    }
+
+    /// CSV of the people in scope (masked), for spreadsheets. Needs exportData; audited
+    /// with the filter and the row count.
+    @Sendable func exportCSV(req: Request) async throws -> Response {
+        let (unit, q, _, _) = try await listArguments(req)
+        let roots = req.access.roots(for: .exportData)
+        guard let scopeRoot = unit?.orgPath ?? req.access.roots(for: .viewPeople).first,
+              roots.contains(where: { $0.contains(scopeRoot) }) else {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang mengekspor data orang di unit ini.")
+        }
+        let exportUnit: OrgUnit? = if let unit { unit } else { try await OrgQueries.unit(at: scopeRoot, on: req.db) }
+        var rows = ["id,nama,nik_tersamar,tempat_lahir,tanggal_lahir,jenis_kelamin,hp_tersamar,kode_kelurahan"]
+        var page = 1
+        while true {
+            let batch = try await req.people.list(unit: exportUnit, query: q, page: page, per: 200)
+            for p in batch.items {
+                rows.append([p.id.uuidString, p.fullName, p.nikMasked ?? "", p.birthPlace ?? "", p.birthDate ?? "", p.sex ?? "",
+                             p.phoneMasked ?? "", p.regionCode].map(Self.csvField).joined(separator: ","))
+            }
+            if page * 200 >= batch.total { break }
+            page += 1
+        }
+        try await req.audit.record("export.people", entity: "person", scope: scopeRoot.rawValue,
+                                   detail: "\(rows.count - 1) baris, tersamar" + (q.map { ", cari: \($0)" } ?? ""))
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"simpul-orang.csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: rows.joined(separator: "\r\n") + "\r\n"))
+    }
+
+    /// RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
+    static func csvField(_ value: String) -> String {
+        var v = value
+        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
+        if v.contains(where: { ",\"\r\n".contains($0) }) { return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        return v
     }
 
     static func format(_ date: Date) -> String {
