@@ -66,8 +66,14 @@ struct PeopleController {
 
     // MARK: pages
 
+    struct ListRow: Encodable {
+        let person: PersonDTO
+        let regionName: String
+    }
+
     struct ListPage: Encodable {
         let result: PeoplePage
+        let rows: [ListRow]
         let q: String
         let unit: OrgUnitDTO?
         let canCreate: Bool
@@ -83,8 +89,11 @@ struct PeopleController {
         let result = try await req.people.list(unit: unit, query: q, page: page, per: per)
         let labels = try await OrgLevelLabels.load(on: req.db)
         let pages = max(1, (result.total + per - 1) / per)
+        let codes = Array(Set(result.items.map(\.regionCode)))
+        let names = codes.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Region.query(on: req.db).filter(\.$id ~~ codes).all().map { ($0.id!, $0.name) })
         return try await req.render("people/list", title: "Orang", ListPage(
-            result: result, q: q ?? "", unit: unit.map { OrgUnitDTO($0, labels: labels) },
+            result: result, rows: result.items.map { ListRow(person: $0, regionName: names[$0.regionCode] ?? $0.regionCode) },
+            q: q ?? "", unit: unit.map { OrgUnitDTO($0, labels: labels) },
             canCreate: req.access.hasAny(.editPeople),
             canExport: req.access.allows(.exportData, at: unit?.orgPath ?? req.access.roots(for: .viewPeople).first ?? .national),
             pages: pages,
@@ -142,6 +151,7 @@ struct PeopleController {
 
     struct DetailPage: Encodable {
         let person: PersonDTO
+        let birthDate: String
         let regionName: String
         let unit: OrgUnitDTO
         let timeline: [TimelineRow]
@@ -177,9 +187,11 @@ struct PeopleController {
         // Units where the user may appoint officers: those on the person's own branch of the tree.
         let policy = req.organizationPolicy
         let chain = try await OrgQueries.ancestors(of: unit, on: req.db) + [unit]
-        let officeUnits = chain.filter(policy.canManage).map { UnitOption(id: $0.id!, label: labels.displayName(of: $0)) }
+        let officeUnits = chain.reversed().filter(policy.canManage).map { UnitOption(id: $0.id!, label: labels.displayName(of: $0)) }
         let page = DetailPage(
-            person: PersonDTO(person), regionName: region?.name ?? person.regionCode,
+            person: PersonDTO(person),
+            birthDate: person.birthDate.flatMap { CivilDate(iso8601: $0) }.map(\.indonesian) ?? "",
+            regionName: region?.name ?? person.regionCode,
             unit: OrgUnitDTO(unit, labels: labels),
             timeline: try await req.people.timeline(of: person).map { TimelineRow(at: Self.format($0.at), summary: $0.summary) },
             offices: offices.map { OfficeRow(unit: labels.displayName(of: $0.orgUnit), body: $0.body, position: $0.position, startedOn: $0.startedOn) },
