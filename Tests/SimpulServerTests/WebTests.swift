@@ -126,6 +126,38 @@ struct WebTests {
         }
     }
 
+    @Test("a DPC official creates accounts only below itself, never admins, and cannot revoke its own role")
+    func userManagementIsScoped() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            let me = try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let page = try await web.get("/users")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("DPRa Curug"))
+            #expect(!page.body.string.contains("DPC Cipocok Jaya"))
+            let dpra = try await f.unit("36.73.04.1001")
+            let sibling = try await f.unit("36.73.05")
+            let form = ["username": "op.curug", "displayName": "Operator Curug", "password": "sandi-rahasia-1", "role": "operator",
+                        "orgUnitID": dpra.id!.uuidString]
+            #expect(try await web.post("/users", form: form).status == .seeOther)
+            let created = try #require(try await User.query(on: app.db).filter(\.$username == "op.curug").with(\.$grants).first())
+            #expect(created.grants.map(\.grant) == [Grant(role: .operator, path: dpra.orgPath)])
+            let elsewhere = try await web.post("/users", form: form.merging(["username": "op.lain", "orgUnitID": sibling.id!.uuidString]) { $1 })
+            #expect(elsewhere.status == .forbidden)
+            let admin = try await web.post("/users", form: form.merging(["username": "calon.admin", "role": "admin"]) { $1 })
+            #expect(admin.status == .forbidden)
+            let short = try await web.post("/users", form: form.merging(["username": "op.dua", "password": "pendek"]) { $1 })
+            #expect(short.status == .unprocessableEntity)
+            #expect(short.body.string.contains("Kata sandi minimal 10 karakter"))
+            #expect(try await User.query(on: app.db).count() == 3)
+            let own = try #require(try await RoleGrant.query(on: app.db).filter(\.$user.$id == me.requireID()).first())
+            #expect(try await web.post("/users/\(me.id!)/grants/\(own.id!)/delete", form: [:]).status == .forbidden)
+            #expect(try await RoleGrant.query(on: app.db).filter(\.$user.$id == me.requireID()).count() == 1)
+        }
+    }
+
     @Test("sign-out ends the session")
     func logout() async throws {
         try await withSimpul { app in

@@ -84,6 +84,7 @@ struct UsersController {
 
     private func renderList(_ req: Request, form: NewUserForm = NewUserForm(), errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
         let policy = try policy(req)
+        let actorID = try req.requireUser().id
         let labels = try await OrgLevelLabels.load(on: req.db)
         let roots = req.access.roots(for: .manageUsers)
         var grantQuery = RoleGrant.query(on: req.db)
@@ -97,22 +98,20 @@ struct UsersController {
                     lastLogin: u.lastLoginAt.map(PeopleController.format) ?? "belum pernah",
                     grants: u.grants.map { g in
                         GrantRow(id: g.id!, role: g.role.label, unit: labels.displayName(of: g.orgUnit),
-                                 removable: policy.canGrant(g.role, on: g.orgUnit))
+                                 removable: policy.canGrant(g.role, on: g.orgUnit) && u.id != actorID)
                     })
         }
-        var unitQuery = OrgUnit.query(on: req.db).filter(\.$level <= 3)
+        // Every unit the manager may grant on; kelurahan units are left out only when there
+        // are too many for one list (a national tree), where kecamatan managers grant them.
+        var unitQuery = OrgUnit.query(on: req.db)
         if !roots.contains(.national) {
             unitQuery = unitQuery.group(.or) { g in for r in roots { g.filter(\.$path, .custom("LIKE"), r.likePattern) } }
         }
-        // Kelurahan units are many; list them only for managers of a kecamatan or below.
-        var units = try await unitQuery.sort(\.$path).all()
-        if roots.allSatisfy({ $0.depth >= 3 }) {
-            units += try await OrgUnit.query(on: req.db).filter(\.$level == 4).group(.or) { g in
-                for r in roots { g.filter(\.$path, .custom("LIKE"), r.likePattern) }
-            }.sort(\.$path).all()
-        }
+        if try await unitQuery.copy().count() > 1500 { unitQuery = unitQuery.filter(\.$level <= 3) }
+        let units = try await unitQuery.sort(\.$path).all()
         let unitOptions = units.map { Option(value: $0.id!.uuidString, label: labels.displayName(of: $0)) }
-        let roleOptions = Role.allCases.filter { $0 != .admin || req.access.hasAny(.grantAdmin) }.map { Option(value: $0.rawValue, label: $0.label) }
+        // Least power first, so the form's default is the safe one.
+        let roleOptions = [Role.operator, .pengamat, .pengurus, .admin].filter { $0 != .admin || req.access.hasAny(.grantAdmin) }.map { Option(value: $0.rawValue, label: $0.label) }
         return try await req.render("users", title: "Pengguna",
                                     ListPage(users: rows, roles: roleOptions, units: unitOptions, errors: errors, form: form), status: status)
     }
@@ -177,13 +176,17 @@ struct UsersController {
     }
 
     @Sendable func revoke(req: Request) async throws -> Response {
-        _ = try req.requireUser()
+        let actor = try req.requireUser()
         let policy = try policy(req)
         guard let grant = try await RoleGrant.query(on: req.db)
             .filter(\.$id == req.parameters.get("grantID", as: UUID.self) ?? UUID())
             .filter(\.$user.$id == req.parameters.get("userID", as: UUID.self) ?? UUID())
             .with(\.$orgUnit).first() else { throw Abort(.notFound, reason: "Peran tidak ditemukan.") }
         try policy.requireGrant(grant.role, on: grant.orgUnit)
+        // Nobody removes their own role: that is how a branch locks itself out.
+        guard grant.$user.id != actor.id else {
+            throw Abort(.forbidden, reason: "Anda tidak dapat mencabut peran Anda sendiri; minta pengurus lain melakukannya.")
+        }
         try await grant.delete(on: req.db)
         try await req.audit.record("user.revoke", entity: "user", id: grant.$user.id.uuidString, scope: grant.path, detail: grant.role.rawValue)
         req.flash("Peran dicabut.")
