@@ -38,6 +38,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageOrganization
     case viewPeople
     case editPeople
+    /// Verify, activate, reject and deactivate memberships; print KTA cards.
+    case verifyMembers
     /// See NIK, phone and address unmasked (every use is audited).
     case revealPersonalData
     /// Export personal data (every export is audited).
