@@ -28,11 +28,13 @@ let package = Package(
                        providers: [.apt(["libqrencode-dev"])]),
         // Pure rules: no I/O, no Vapor.
         .target(name: "SimpulCore"),
+        // The e-KTA member card: QR codes through libqrencode, the card as SVG.
+        .target(name: "SimpulCard", dependencies: ["SimpulCore", "CQRencode"]),
         .target(
             name: "SimpulServer",
             dependencies: [
                 "SimpulCore",
-                "CQRencode",
+                "SimpulCard",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -50,6 +52,7 @@ let package = Package(
         ),
         .executableTarget(name: "simpul", dependencies: ["SimpulServer"]),
         .testTarget(name: "SimpulCoreTests", dependencies: ["SimpulCore"]),
+        .testTarget(name: "SimpulCardTests", dependencies: ["SimpulCard"]),
         .testTarget(
             name: "SimpulServerTests",
             dependencies: [
