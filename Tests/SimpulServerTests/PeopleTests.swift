@@ -120,6 +120,28 @@ struct PeopleTests {
             #expect(page.items.count == 2)
         }
     }
+
+    @Test("name search tolerates Indonesian spelling variants and stays in scope")
+    func spellingVariants() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.person("Mohammad Rizki Hidajat", in: "36.73.04.1001")
+            try await f.person("Soekarno", in: "36.73.04.1002")
+            try await f.person("Muhamad Yusuf", in: "36.73.05.1001")
+            try await f.user("op", role: .pengamat, at: "36.73.04")
+            let token = try await f.token("op")
+            func names(_ q: String) async throws -> [String] {
+                let encoded = q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+                let res = try await app.testing().sendRequest(.GET, "/api/v1/people?q=\(encoded)", headers: .bearer(token))
+                return try res.content.decode(PeoplePage.self).items.map(\.fullName)
+            }
+            #expect(try await names("muhammad rizky") == ["Mohammad Rizki Hidajat"])
+            #expect(try await names("M. Hidayat") == ["Mohammad Rizki Hidajat"])
+            #expect(try await names("sukarno") == ["Soekarno"])
+            // Muhamad Yusuf lives in another kecamatan: out of this user's scope.
+            #expect(try await names("muhammad") == ["Mohammad Rizki Hidajat"])
+        }
+    }
 }
 
 @Suite("Exports and the command line")

@@ -12,6 +12,7 @@ import VaporTesting
 /// fresh database created on it for this test and dropped afterwards.
 func withSimpul(_ body: (Application) async throws -> Void) async throws {
     var settings = AppSettings(storage: .sqliteMemory, announceFirstAdmin: false, bcryptCost: 4)
+    settings.formMinimumSeconds = 0
     var scratchDatabase: (base: String, name: String)?
     if let base = TestDatabase.postgresURL {
         let name = "simpul_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
@@ -110,12 +111,13 @@ struct Fixtures {
         if let phone {
             person.phoneCipher = try app.vault.encrypt(phone)
             person.phoneIndex = app.vault.blindIndex(phone, purpose: "phone")
-            person.phoneMasked = PhoneNumber.mask(phone)
+            person.phoneMasked = IndonesianPhone.mask(phone)
         }
         person.regionCode = regionCode
         person.$orgUnit.id = try unit.requireID()
         person.scope = unit.path
         try await person.create(on: app.db)
+        try await person.indexName(on: app.db)
         return person
     }
 }

@@ -29,6 +29,13 @@ public struct AppSettings: Sendable {
     public var loginWindow: TimeInterval
     /// Mark the session cookie Secure (behind HTTPS).
     public var secureCookies: Bool
+    /// Public address of this installation, printed in KTA QR codes (SIMPUL_PUBLIC_URL),
+    /// e.g. https://simpul.example.org; without it the request's host is used.
+    public var publicURL: String?
+    /// Party name on cards and pages, stored on first start (SIMPUL_PARTY_NAME).
+    public var partyName: String?
+    /// A public form posted sooner than this after it was shown is treated as a bot.
+    public var formMinimumSeconds: TimeInterval = 3
     /// Region code of the branch this installation serves, stored on first start
     /// (SIMPUL_HOME_REGION; default 36.73, Kota Serang).
     public var homeRegion: String?
@@ -62,9 +69,12 @@ public struct AppSettings: Sendable {
         } else {
             storage = .sqliteFile(dir + "/simpul.sqlite")
         }
-        return AppSettings(
+        var settings = AppSettings(
             storage: storage, dataDirectory: dir, dataKeyBase64: env["SIMPUL_DATA_KEY"],
             secureCookies: env["SIMPUL_SECURE_COOKIES"] == "1", homeRegion: env["SIMPUL_HOME_REGION"])
+        settings.publicURL = env["SIMPUL_PUBLIC_URL"]
+        settings.partyName = env["SIMPUL_PARTY_NAME"]
+        return settings
     }
 }
 

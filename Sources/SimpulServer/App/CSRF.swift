@@ -9,6 +9,7 @@ import Vapor
 struct CSRFMiddleware: AsyncMiddleware {
     static let field = "_csrf"
     static let sessionKey = "csrf"
+    static let maxUpload = 256 * 1024 * 1024
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let token: String
@@ -20,6 +21,10 @@ struct CSRFMiddleware: AsyncMiddleware {
         }
         request.storage[CSRFTokenKey.self] = token
         if ![.GET, .HEAD, .OPTIONS].contains(request.method) {
+            // Uploads stream by default; the token is inside the multipart body.
+            if request.body.data == nil, request.headers.contentType?.type == "multipart" {
+                _ = try await request.body.collect(max: Self.maxUpload).get()
+            }
             let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: Self.field))
             guard let sent, Self.constantTimeEqual(sent, token) else {
                 throw Abort(.forbidden, reason: "Formulir kedaluwarsa atau tidak sah (token keamanan tidak cocok). Muat ulang halaman lalu kirim lagi.")

@@ -1,3 +1,4 @@
+import Crypto
 import Fluent
 import Foundation
 import SimpulCore
@@ -111,5 +112,73 @@ struct BackupCommand: AsyncCommand {
             context.console.print("Cadangan PostgreSQL ditulis ke \(output)")
         }
         context.console.print("Ingat: salin juga kunci data (\(settings.dataDirectory)/data.key atau SIMPUL_DATA_KEY) ke tempat terpisah; tanpa kunci itu NIK, HP dan alamat tidak dapat dibuka.")
+    }
+}
+
+/// `simpul import FILE --as USERNAME [--status pending|verified|active]`: the web import
+/// from the shell, for big files. Same checks, same chunks, same idempotence; prints the
+/// error file's path and the rate.
+struct ImportCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "CSV daftar anggota (baris pertama judul kolom)")
+        var file: String
+        @Option(name: "as", help: "Nama pengguna yang mengimpor; kewenangannya membatasi kelurahan")
+        var username: String?
+        @Option(name: "status", help: "Status awal: pending (bawaan), verified atau active")
+        var status: String?
+        @Option(name: "chunk", help: "Baris per transaksi (bawaan 1000)")
+        var chunk: Int?
+    }
+
+    var help: String { "Impor daftar anggota dari CSV (periksa semua baris, lalu simpan yang valid)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        guard let username = signature.username,
+              let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).with(\.$grants).first() else {
+            throw Abort(.badRequest, reason: "Sebutkan pengguna yang mengimpor dengan --as NAMA (kewenangannya dipakai).")
+        }
+        let access = AccessScope(grants: user.grants.map(\.grant))
+        let initial = signature.status ?? "pending"
+        guard let status = MembershipStatus(rawValue: initial), [.pending, .verified, .active].contains(status) else {
+            throw Abort(.badRequest, reason: "--status harus pending, verified atau active.")
+        }
+        if status != .pending && !access.hasAny(.verifyMembers) {
+            throw Abort(.forbidden, reason: "\(user.username) tidak berwenang memverifikasi; gunakan --status pending.")
+        }
+        let url = URL(fileURLWithPath: signature.file)
+        let headers = try MemberImporter.headers(of: url)
+        let batch = ImportBatch()
+        batch.fileName = url.lastPathComponent
+        batch.filePath = url.path
+        batch.contentHash = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex
+        batch.uploadedBy = try user.requireID()
+        batch.username = user.username
+        batch.status = .validating
+        batch.initialStatus = status.rawValue
+        batch.columnMapping = ColumnMapping.guess(headers: headers)
+        batch.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
+        batch.totalRows = 0; batch.validRows = 0; batch.errorRows = 0
+        batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
+        batch.consentStatement = "Impor baris perintah oleh \(user.username)."
+        try await batch.create(on: app.db)
+        var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
+        if let chunk = signature.chunk { importer.chunkSize = max(1, chunk) }
+        let start = Date()
+        let checked = try await importer.validate(batch)
+        let checkSeconds = Date().timeIntervalSince(start)
+        context.console.print("Diperiksa: \(checked.total) baris, \(checked.valid) valid, \(checked.errorRows) salah (\(String(format: "%.1f", checkSeconds)) s).")
+        if let csv = batch.errorCSV {
+            let errorPath = url.deletingPathExtension().path + "-kesalahan.csv"
+            try csv.write(toFile: errorPath, atomically: true, encoding: .utf8)
+            context.console.print("Daftar kesalahan: \(errorPath)")
+        }
+        let importStart = Date()
+        let stats = try await importer.run(batch)
+        let seconds = Date().timeIntervalSince(importStart)
+        let total = Date().timeIntervalSince(start)
+        context.console.print("Diimpor: \(stats.imported) baru, \(stats.existing) sudah ada; \(String(format: "%.1f", seconds)) s impor, \(String(format: "%.1f", total)) s total = \(Int(Double(stats.valid) / max(total, 0.001))) baris/detik.")
+        try await AuditEntry.create(app: app, user: user, action: "import.cli", entity: "import_batch", id: batch.id?.uuidString,
+                                    detail: "\(url.lastPathComponent): \(stats.imported) baru, \(stats.existing) sudah ada")
     }
 }

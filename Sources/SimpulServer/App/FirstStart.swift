@@ -22,12 +22,18 @@ enum FirstStart {
             result.regionsAdded = try await loadRegions(rows, on: db)
             result.unitsAdded = try await buildOrgTree(on: db)
             result.firstAdmin = try await createFirstAdmin(on: db, app: app)
+            // Work that was running when the server stopped: rerunning finishes it exactly.
+            try await ImportBatch.query(on: db).filter(\.$status ~~ [.validating, .importing])
+                .set(\.$status, to: .interrupted).update()
             if try await Setting.value(BranchSettings.homeRegionKey, on: db) == nil {
                 let home = app.settings.homeRegion ?? BranchSettings.defaultHomeRegion
                 guard try await Region.find(home, on: db) != nil else {
                     throw Abort(.internalServerError, reason: "SIMPUL_HOME_REGION=\(home) tidak ada dalam data wilayah.")
                 }
                 try await Setting(key: BranchSettings.homeRegionKey, value: home).create(on: db)
+            }
+            if let party = app.settings.partyName, !party.isEmpty, try await Setting.value(BranchSettings.partyNameKey, on: db) == nil {
+                try await Setting(key: BranchSettings.partyNameKey, value: party).create(on: db)
             }
             return result
         }

@@ -33,7 +33,9 @@ extension Request {
         if auth.get(User.self) != nil {
             items.append(("/", "Beranda", true))
             items.append(("/units", "Organisasi", access.hasAny(.viewOrganization)))
+            items.append(("/members", "Anggota", access.hasAny(.viewPeople)))
             items.append(("/people", "Orang", access.hasAny(.viewPeople)))
+            items.append(("/imports", "Impor", access.hasAny(.editPeople)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
             items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))

@@ -14,6 +14,9 @@ func routes(_ app: Application) throws {
     PeopleController().bootWeb(web)
     UsersController().bootWeb(web)
     AuditController().bootWeb(web)
+    MembershipController().bootPublicWeb(web)
+    MembershipController().bootWeb(web)
+    ImportController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -21,6 +24,10 @@ func routes(_ app: Application) throws {
     OrganizationController().bootAPI(api)
     PeopleController().bootAPI(api)
     AuditController().bootAPI(api)
+    MembershipController().bootAPI(api)
+
+    // Open to the public: registration (rate-limited) and the KTA check behind the QR.
+    MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
 }
 
 /// The OpenAPI 3 description of /api/v1, kept beside the templates

@@ -1,4 +1,5 @@
 import Fluent
+import SimpulCore
 import Vapor
 
 /// Small key/value settings a branch changes from the admin pages (level labels, …).
@@ -33,4 +34,13 @@ final class Setting: Model, @unchecked Sendable {
 enum BranchSettings {
     static let homeRegionKey = "branch.home_region"
     static let defaultHomeRegion = "36.73"
+    static let partyNameKey = "party.name"
+
+    /// The party's name for cards; until one is set, the branch's own unit name.
+    static func partyName(on db: any Database, labels: OrgLevelLabels) async throws -> String {
+        if let name = try await Setting.value(partyNameKey, on: db), !name.isEmpty { return name }
+        let home = try await Setting.value(homeRegionKey, on: db) ?? defaultHomeRegion
+        guard let unit = try await OrgQueries.unit(at: OrgPath(regionCode: home), on: db) else { return "Partai" }
+        return labels.displayName(of: unit)
+    }
 }

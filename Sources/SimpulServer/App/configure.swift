@@ -58,6 +58,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     addMigrations(app)
     app.asyncCommands.use(AdminCommand(), as: "admin")
     app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(ImportCommand(), as: "import")
 
     try routes(app)
 
@@ -93,4 +94,7 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreatePeople())
     app.migrations.add(CreateOfficeTerms())
     app.migrations.add(CreateAudit())
+    app.migrations.add(CreateRateLimits())
+    app.migrations.add(CreateMembership())
+    app.migrations.add(CreateImportBatches())
 }

@@ -47,6 +47,24 @@ struct CreateAudit: AsyncMigration {
     }
 }
 
+extension AuditEntry {
+    /// An entry written outside a request (command line).
+    static func create(app: Application, user: User?, action: String, entity: String, id: String?, scope: String = "", detail: String) async throws {
+        let entry = AuditEntry()
+        entry.at = Date()
+        entry.userID = user?.id
+        entry.username = user?.username ?? "cli"
+        entry.action = action
+        entry.entity = entity
+        entry.entityID = id
+        entry.scope = scope
+        entry.detail = detail
+        entry.address = "cli"
+        try await entry.create(on: app.db)
+        SimpulMetrics.audited(action)
+    }
+}
+
 /// Writes audit entries for the current request's user.
 struct Auditor {
     let request: Request

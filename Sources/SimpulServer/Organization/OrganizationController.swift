@@ -179,6 +179,7 @@ struct OrganizationController {
 
     struct LabelsPage: Encodable {
         let labels: String
+        let partyName: String
         let longForms: [String]
         let error: String?
     }
@@ -187,23 +188,28 @@ struct OrganizationController {
         _ = try req.requireUser()
         guard req.organizationPolicy.canEditLevelLabels else { throw Abort(.forbidden, reason: "Hanya administrator nasional yang dapat mengubah label tingkatan.") }
         let labels = try await OrgLevelLabels.load(on: req.db)
-        return try await req.render("labels", title: "Label tingkatan",
-                                    LabelsPage(labels: labels.labels.joined(separator: ", "), longForms: OrgLevelLabels.defaultLongForms, error: nil))
+        return try await req.render("labels", title: "Pengaturan", LabelsPage(
+            labels: labels.labels.joined(separator: ", "), partyName: try await Setting.value(BranchSettings.partyNameKey, on: req.db) ?? "",
+            longForms: OrgLevelLabels.defaultLongForms, error: nil))
     }
 
     @Sendable func saveLabels(req: Request) async throws -> Response {
         _ = try req.requireUser()
         guard req.organizationPolicy.canEditLevelLabels else { throw Abort(.forbidden, reason: "Hanya administrator nasional yang dapat mengubah label tingkatan.") }
         let raw = (try? req.content.get(String.self, at: "labels")) ?? ""
+        let party = ((try? req.content.get(String.self, at: "partyName")) ?? "").trimmingCharacters(in: .whitespaces)
         do {
             let labels = try OrgLevelLabels.parse(raw)
+            guard party.count <= 80 else { throw Abort(.unprocessableEntity, reason: "Nama partai maksimal 80 karakter.") }
             try await Setting.set(OrgLevelLabels.settingKey, to: labels.labels.joined(separator: ","), on: req.db)
-            try await req.audit.record("settings.labels", entity: "setting", id: OrgLevelLabels.settingKey, scope: "", detail: labels.labels.joined(separator: ","))
-            req.flash("Label tingkatan disimpan.")
+            try await Setting.set(BranchSettings.partyNameKey, to: party, on: req.db)
+            try await req.audit.record("settings.update", entity: "setting", id: OrgLevelLabels.settingKey, scope: "",
+                                       detail: labels.labels.joined(separator: ",") + "; partai: " + party)
+            req.flash("Pengaturan disimpan.")
             return req.redirect(to: "/settings/labels")
         } catch let abort as Abort {
-            return try await req.render("labels", title: "Label tingkatan",
-                                        LabelsPage(labels: raw, longForms: OrgLevelLabels.defaultLongForms, error: abort.reason),
+            return try await req.render("labels", title: "Pengaturan",
+                                        LabelsPage(labels: raw, partyName: party, longForms: OrgLevelLabels.defaultLongForms, error: abort.reason),
                                         status: .unprocessableEntity)
         }
     }

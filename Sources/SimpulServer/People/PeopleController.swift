@@ -273,7 +273,7 @@ struct PeopleController {
             let batch = try await req.people.list(unit: exportUnit, query: q, page: page, per: 200)
             for p in batch.items {
                 rows.append([p.id.uuidString, p.fullName, p.nikMasked ?? "", p.birthPlace ?? "", p.birthDate ?? "", p.sex ?? "",
-                             p.phoneMasked ?? "", p.regionCode].map(Self.csvField).joined(separator: ","))
+                             p.phoneMasked ?? "", p.regionCode].map(MemberImport.csvField).joined(separator: ","))
             }
             if page * 200 >= batch.total { break }
             page += 1
@@ -284,14 +284,6 @@ struct PeopleController {
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"simpul-orang.csv\"")
         return Response(status: .ok, headers: headers, body: .init(string: rows.joined(separator: "\r\n") + "\r\n"))
-    }
-
-    /// RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
-    static func csvField(_ value: String) -> String {
-        var v = value
-        if let first = v.first, "=+-@".contains(first) { v = "'" + v }
-        if v.contains(where: { ",\"\r\n".contains($0) }) { return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        return v
     }
 
     static func format(_ date: Date) -> String {

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import SimpulCore
 import Vapor
 
@@ -62,33 +63,14 @@ struct PeopleService {
         guard req.peoplePolicy.canCreate(in: valid.unit) else {
             throw ValidationFailure(errors: [FieldError(field: "regionCode", message: "Anda tidak berwenang menambah data di kelurahan \(valid.region.name).")])
         }
-        let vault = req.vault
+        if let nik = valid.nik, try await Person.query(on: req.db).filter(\.$nikIndex == req.vault.blindIndex(nik.digits, purpose: "nik")).first() != nil {
+            throw ValidationFailure(errors: [FieldError(field: "nik", message: "NIK \(nik.masked) sudah tercatat atas orang lain. Cari orang tersebut dan perbarui datanya, jangan membuat data ganda.")])
+        }
         let person = Person()
-        person.fullName = valid.fullName
-        person.nameSearch = valid.fullName.lowercased()
-        if let nik = valid.nik {
-            let index = vault.blindIndex(nik.digits, purpose: "nik")
-            if try await Person.query(on: req.db).filter(\.$nikIndex == index).first() != nil {
-                throw ValidationFailure(errors: [FieldError(field: "nik", message: "NIK \(nik.masked) sudah tercatat atas orang lain. Cari orang tersebut dan perbarui datanya, jangan membuat data ganda.")])
-            }
-            person.nikCipher = try vault.encrypt(nik.digits)
-            person.nikIndex = index
-            person.nikMasked = nik.masked
-        }
-        person.birthPlace = valid.birthPlace
-        person.birthDate = valid.birthDate?.iso8601
-        person.sex = valid.sex.map { $0 == .male ? "L" : "P" }
-        if let phone = valid.phone {
-            person.phoneCipher = try vault.encrypt(phone)
-            person.phoneIndex = vault.blindIndex(phone, purpose: "phone")
-            person.phoneMasked = PhoneNumber.mask(phone)
-        }
-        person.addressCipher = try valid.address.map { try vault.encrypt($0) }
-        person.regionCode = try valid.region.requireID()
-        person.$orgUnit.id = try valid.unit.requireID()
-        person.scope = valid.unit.path
+        try person.fill(from: valid, vault: req.vault)
         try await req.db.transaction { db in
             try await person.create(on: db)
+            try await person.indexName(on: db)
             try await PersonEvent(personID: person.requireID(), module: "people", kind: "person.created",
                                   summary: "Data dicatat oleh \(user.displayName) di \(valid.region.name).",
                                   actorID: user.id, scope: person.scope).create(on: db)
@@ -117,11 +99,16 @@ struct PeopleService {
             let digits = q.filter(\.isNumber)
             if digits.count == 16, digits.count == q.filter({ $0 != " " && $0 != "." }).count {
                 query = query.filter(\.$nikIndex == req.vault.blindIndex(digits, purpose: "nik"))
-            } else if let phone = PhoneNumber.normalize(q) {
+            } else if let phone = IndonesianPhone.normalize(q) {
                 query = query.filter(\.$phoneIndex == req.vault.blindIndex(phone, purpose: "phone"))
             } else {
-                let escaped = q.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
-                query = query.filter(\.$nameSearch, .custom("LIKE"), "%\(escaped)%")
+                // Every word of the query must start some word of the name, compared as
+                // phonetic keys: "moh rizki" finds "Muhammad Rizky". Indexed range lookups.
+                let keys = NameIndex.tokens(of: q)
+                if keys.isEmpty { query = query.filter(.sql(unsafeRaw: "1 = 0")) }
+                for key in keys {
+                    query = query.filter(.sql(embed: "\(ident: Person.schema).\(ident: "id") IN (SELECT \(ident: "person_id") FROM \(ident: NameToken.schema) WHERE \(ident: "token") >= \(bind: key) AND \(ident: "token") < \(bind: key + "\u{7F}"))"))
+                }
             }
         }
         let total = try await query.count()
@@ -149,4 +136,56 @@ struct PeopleService {
 
 extension Request {
     var people: PeopleService { PeopleService(req: self) }
+}
+
+extension Person {
+    /// Copies validated input in, encrypting what is personal and keeping the blind indexes
+    /// and masks that lists and duplicate checks use.
+    func fill(from valid: PersonForm.Valid, vault: PersonalDataVault) throws {
+        fullName = valid.fullName
+        nameSearch = valid.fullName.lowercased()
+        if let nik = valid.nik {
+            nikCipher = try vault.encrypt(nik.digits)
+            nikIndex = vault.blindIndex(nik.digits, purpose: "nik")
+            nikMasked = nik.masked
+            nikRegion = nik.regionCode
+        }
+        birthPlace = valid.birthPlace
+        birthDate = valid.birthDate?.iso8601
+        sex = valid.sex.map { $0 == .male ? "L" : "P" }
+        if let phone = valid.phone {
+            phoneCipher = try vault.encrypt(phone)
+            phoneIndex = vault.blindIndex(phone, purpose: "phone")
+            phoneMasked = IndonesianPhone.mask(phone)
+        }
+        addressCipher = try valid.address.map { try vault.encrypt($0) }
+        rt = valid.rt
+        rw = valid.rw
+        occupation = valid.occupation
+        maritalStatus = valid.maritalStatus?.rawValue
+        regionCode = try valid.region.requireID()
+        $orgUnit.id = try valid.unit.requireID()
+        scope = valid.unit.path
+    }
+
+    /// Name tokens as phonetic keys (see `IndonesianName`), replacing earlier ones.
+    func indexName(on db: any Database) async throws {
+        let id = try requireID()
+        try await NameToken.query(on: db).filter(\.$person.$id == id).delete()
+        for token in NameIndex.tokens(of: fullName) {
+            let row = NameToken()
+            row.$person.id = id
+            row.token = token
+            row.scope = scope
+            try await row.create(on: db)
+        }
+    }
+}
+
+/// The searchable form of names: one phonetic key per word, distinct.
+enum NameIndex {
+    static func tokens(of name: String) -> [String] {
+        var seen = Set<String>()
+        return IndonesianName.searchKey(name).split(separator: " ").map(String.init).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
 }

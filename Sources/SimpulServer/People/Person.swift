@@ -25,6 +25,19 @@ final class Person: Model, @unchecked Sendable {
     @OptionalField(key: "phone_index") var phoneIndex: String?
     @OptionalField(key: "phone_masked") var phoneMasked: String?
     @OptionalField(key: "address_cipher") var addressCipher: String?
+    /// RT/RW as on the KTP, three digits each ("001").
+    @OptionalField(key: "rt") var rt: String?
+    @OptionalField(key: "rw") var rw: String?
+    @OptionalField(key: "occupation") var occupation: String?
+    /// belum_kawin, kawin, cerai_hidup, cerai_mati.
+    @OptionalField(key: "marital_status") var maritalStatus: String?
+    /// Passport photo, JPEG, encrypted like the NIK.
+    @OptionalField(key: "photo_cipher") var photoCipher: String?
+    /// Kecamatan code encoded in the NIK (first six digits, dotted): for KPU region checks
+    /// without decrypting.
+    @OptionalField(key: "nik_region") var nikRegion: String?
+    /// Set when the person asked to be forgotten; identifying fields are gone.
+    @OptionalField(key: "anonymised_at") var anonymisedAt: Date?
     /// Kelurahan (or any region) where the person lives.
     @Field(key: "region_code") var regionCode: String
     @Parent(key: "org_unit_id") var orgUnit: OrgUnit
@@ -84,6 +97,13 @@ struct CreatePeople: AsyncMigration {
             .field("phone_index", .string)
             .field("phone_masked", .string)
             .field("address_cipher", .string)
+            .field("rt", .string)
+            .field("rw", .string)
+            .field("occupation", .string)
+            .field("marital_status", .string)
+            .field("photo_cipher", .string)
+            .field("nik_region", .string)
+            .field("anonymised_at", .datetime)
             .field("region_code", .string, .required, .references(Region.schema, "code"))
             .field("org_unit_id", .uuid, .required, .references(OrgUnit.schema, "id"))
             .field("scope", .string, .required)

@@ -15,6 +15,11 @@ struct PersonForm: Content {
     var address: String?
     /// Kemendagri code of the kelurahan where the person lives, e.g. 36.73.04.1001.
     var regionCode: String?
+    var rt: String?
+    var rw: String?
+    var occupation: String?
+    /// belum_kawin, kawin, cerai_hidup, cerai_mati (or the usual spellings).
+    var maritalStatus: String?
 
     /// The clean, validated values.
     struct Valid {
@@ -25,6 +30,10 @@ struct PersonForm: Content {
         var sex: Sex?
         var phone: String?
         var address: String?
+        var rt: String?
+        var rw: String?
+        var occupation: String?
+        var maritalStatus: MaritalStatus?
         var region: Region
         var unit: OrgUnit
     }
@@ -58,13 +67,21 @@ struct PersonForm: Content {
         }
         var normalizedPhone: String?
         if let raw = phone, !raw.trimmingCharacters(in: .whitespaces).isEmpty {
-            normalizedPhone = PhoneNumber.normalize(raw)
-            if normalizedPhone == nil {
-                errors.add("phone", "Nomor HP tidak sah: gunakan 10–13 digit yang diawali 08 atau +628, misalnya 081234567890.")
+            switch IndonesianPhone.validate(raw) {
+            case .success(let phone): normalizedPhone = phone
+            case .failure(let error): errors.add("phone", error.message + " Contoh: 081234567890.")
             }
         }
         let place = errors.optional(birthPlace, field: "birthPlace", label: "Tempat lahir", max: 80)
         let addr = errors.optional(address, field: "address", label: "Alamat", max: 300)
+        let cleanRT = Self.neighbourhood(rt, field: "rt", label: "RT", errors: &errors)
+        let cleanRW = Self.neighbourhood(rw, field: "rw", label: "RW", errors: &errors)
+        let job = errors.optional(occupation, field: "occupation", label: "Pekerjaan", max: 80)
+        var marital: MaritalStatus?
+        if let raw = maritalStatus?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            marital = MaritalStatus(text: raw)
+            if marital == nil { errors.add("maritalStatus", "Status perkawinan harus salah satu dari: belum kawin, kawin, cerai hidup, cerai mati.") }
+        }
         var region: Region?
         var unit: OrgUnit?
         let code = (regionCode ?? "").trimmingCharacters(in: .whitespaces)
@@ -79,23 +96,18 @@ struct PersonForm: Content {
         }
         guard errors.isEmpty, let region, let unit else { return (nil, errors) }
         return (Valid(fullName: name, nik: parsedNIK, birthPlace: place, birthDate: date, sex: parsedSex,
-                      phone: normalizedPhone, address: addr, region: region, unit: unit), errors)
-    }
-}
-
-/// Indonesian mobile numbers in one form: 08…, 10–13 digits.
-enum PhoneNumber {
-    static func normalize(_ raw: String) -> String? {
-        var digits = raw.filter { !" -.()".contains($0) }
-        if digits.hasPrefix("+62") { digits = "0" + digits.dropFirst(3) }
-        else if digits.hasPrefix("62") { digits = "0" + digits.dropFirst(2) }
-        guard digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), digits.hasPrefix("08"), (10...13).contains(digits.count) else { return nil }
-        return digits
+                      phone: normalizedPhone, address: addr, rt: cleanRT, rw: cleanRW, occupation: job,
+                      maritalStatus: marital, region: region, unit: unit), errors)
     }
 
-    /// 0812****7890: the operator prefix and the last four digits.
-    static func mask(_ phone: String) -> String {
-        guard phone.count > 8 else { return String(repeating: "*", count: phone.count) }
-        return phone.prefix(4) + String(repeating: "*", count: phone.count - 8) + phone.suffix(4)
+    /// RT and RW: 1–3 digits, stored as three ("001").
+    static func neighbourhood(_ raw: String?, field: String, label: String, errors: inout FormErrors) -> String? {
+        let t = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return nil }
+        guard t.count <= 3, t.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(t), n > 0 else {
+            errors.add(field, "\(label) harus angka 1–999, misalnya 003.")
+            return nil
+        }
+        return String(repeating: "0", count: 3 - String(n).count) + String(n)
     }
 }

@@ -1,0 +1,273 @@
+import CSV
+import Crypto
+import Fluent
+import Foundation
+import SQLKit
+import SimpulCore
+import Vapor
+
+/// Reads a member list (CSV from a spreadsheet) in a stream, checks every row, and writes
+/// the valid ones in chunks of `chunkSize`, each chunk one transaction that also moves the
+/// batch's progress. A crash loses at most the chunk in flight; running the batch again
+/// skips every NIK already stored, so the end state is exactly the valid rows.
+struct MemberImporter: Sendable {
+    let db: any Database
+    let vault: PersonalDataVault
+    let access: AccessScope
+    let logger: Logger
+    var chunkSize = 1000
+
+    struct Stats: Sendable, Equatable {
+        var total = 0
+        var valid = 0
+        var errorRows = 0
+        var imported = 0
+        var existing = 0
+    }
+
+    // MARK: reading
+
+    /// Sniffs the delimiter (Indonesian Excel writes ";") from the first line.
+    static func delimiter(of url: URL) throws -> UnicodeScalar {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self).split(separator: "\n").first ?? ""
+        return head.filter { $0 == ";" }.count > head.filter { $0 == "," }.count ? ";" : ","
+    }
+
+    static func headers(of url: URL) throws -> [String] {
+        let reader = try CSVReader(stream: InputStream(url: url)!, hasHeaderRow: true, trimFields: true, delimiter: try delimiter(of: url))
+        return (reader.headerRow ?? []).map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") }
+    }
+
+    /// Calls `body` with each data row and its spreadsheet row number (header = row 1).
+    static func eachRow(of url: URL, _ body: (Int, [String]) async throws -> Void) async throws {
+        guard let stream = InputStream(url: url) else { throw Abort(.notFound, reason: "Berkas impor tidak ditemukan.") }
+        let reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true, delimiter: try delimiter(of: url))
+        var row = 1
+        while let fields = reader.next() {
+            row += 1
+            try await body(row, fields)
+        }
+        // CSV.swift reports the end of the stream as `cannotReadFile`; anything else is real.
+        if let error = reader.error {
+            if case CSVError.cannotReadFile = error { return }
+            throw Abort(.unprocessableEntity, reason: "Berkas CSV rusak setelah baris \(row): \(error)")
+        }
+    }
+
+    func validator() async throws -> MemberRowValidator {
+        let regions = try await Region.query(on: db).filter(\.$level ~~ [.district, .village]).all()
+        var villages: [String: String] = [:], districts: [String: String] = [:]
+        for r in regions {
+            if r.level == .village { villages[r.id!] = r.name } else { districts[r.id!] = r.name }
+        }
+        return MemberRowValidator(villagesByCode: villages, districtsByCode: districts, today: CivilDate(Date()))
+    }
+
+    /// Checks one row, including the importer's right to add people in that kelurahan.
+    static func check(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
+                      access: AccessScope, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
+        switch validator.validate(fields, mapping: mapping, row: row) {
+        case .failure(let errors):
+            return .failure(errors)
+        case .success(let member):
+            var problems: [RowError] = []
+            if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
+                problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
+                                         message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
+            }
+            if let first = seen[member.nik.digits] {
+                problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
+            } else {
+                seen[member.nik.digits] = row
+            }
+            return problems.isEmpty ? .success(member) : .failure(RowErrors(row: row, problems: problems))
+        }
+    }
+
+    // MARK: checking
+
+    /// Pass 1: every row checked, nothing written but the batch's counts and error file.
+    func validate(_ batch: ImportBatch) async throws -> Stats {
+        let mapping = batch.columnMapping
+        if let missing = mapping.missingRequiredMessage { throw Abort(.unprocessableEntity, reason: missing) }
+        let validator = try await validator()
+        var stats = Stats()
+        var errors: [RowErrors] = []
+        var seen: [String: Int] = [:]
+        let access = self.access
+        try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
+            if fields.allSatisfy({ $0.isEmpty }) { return }
+            stats.total += 1
+            switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
+            case .success: stats.valid += 1
+            case .failure(let e):
+                stats.errorRows += 1
+                errors.append(e)
+            }
+        }
+        batch.totalRows = stats.total
+        batch.validRows = stats.valid
+        batch.errorRows = stats.errorRows
+        batch.errorCSV = errors.isEmpty ? nil : MemberImport.errorCSV(errors, byteOrderMark: true)
+        batch.status = .validated
+        try await batch.save(on: db)
+        return stats
+    }
+
+    // MARK: importing
+
+    struct UnitRef: Sendable {
+        let id: UUID
+        let path: String
+    }
+
+    /// Pass 2: valid rows written in chunks; progress saved with each chunk.
+    func run(_ batch: ImportBatch) async throws -> Stats {
+        let mapping = batch.columnMapping
+        let validator = try await validator()
+        let units = try await OrgUnit.query(on: db).filter(\.$level == 4).all()
+        let unitByCode = Dictionary(uniqueKeysWithValues: units.compactMap { u in u.regionCode.map { ($0, UnitRef(id: u.id!, path: u.path)) } })
+        guard let initial = MembershipStatus(rawValue: batch.initialStatus), [.pending, .verified, .active].contains(initial) else {
+            throw Abort(.unprocessableEntity, reason: "Status awal harus pending, verified atau active.")
+        }
+        var stats = Stats()
+        var seen: [String: Int] = [:]
+        var chunk: [MemberRow] = []
+        let access = self.access
+        let batchID = try batch.requireID()
+        batch.status = .importing
+        batch.processedRows = 0
+        batch.importedRows = 0
+        batch.existingRows = 0
+        try await batch.save(on: db)
+        try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
+            if fields.allSatisfy({ $0.isEmpty }) { return }
+            stats.total += 1
+            guard case .success(let member) = Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) else {
+                stats.errorRows += 1
+                return
+            }
+            stats.valid += 1
+            chunk.append(member)
+            if chunk.count >= chunkSize {
+                try await write(chunk, batchID: batchID, initial: initial, units: unitByCode, stats: &stats)
+                chunk.removeAll(keepingCapacity: true)
+            }
+        }
+        if !chunk.isEmpty { try await write(chunk, batchID: batchID, initial: initial, units: unitByCode, stats: &stats) }
+        batch.status = .done
+        batch.processedRows = stats.valid
+        batch.importedRows = stats.imported
+        batch.existingRows = stats.existing
+        batch.finishedAt = Date()
+        try await batch.save(on: db)
+        return stats
+    }
+
+    /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
+    /// batch's progress together.
+    private func write(_ rows: [MemberRow], batchID: UUID, initial: MembershipStatus,
+                       units: [String: UnitRef], stats: inout Stats) async throws {
+        let vault = self.vault
+        let indexes = rows.map { vault.blindIndex($0.nik.digits, purpose: "nik") }
+        let now = Date()
+        let (imported, existing) = try await db.transaction { db -> (Int, Int) in
+            let sql = db as! any SQLDatabase
+            // NIKs already recorded: a person who is already a member is left alone; a person
+            // known from another module (no membership yet) gets the membership.
+            var present: [String: (person: UUID, member: Bool)] = [:]
+            for row in try await sql.raw("""
+                SELECT p.nik_index AS nik_index, p.id AS id, m.id AS membership_id FROM people p
+                LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index IN (\(binds: indexes))
+                """).all() {
+                present[try row.decode(column: "nik_index", as: String.self)] =
+                    (try row.decode(column: "id", as: UUID.self), try row.decode(column: "membership_id", as: UUID?.self) != nil)
+            }
+            var people = sql.insert(into: Person.schema).columns(Self.personColumns)
+            var memberships = sql.insert(into: Membership.schema).columns(Self.membershipColumns)
+            var tokens = sql.insert(into: NameToken.schema).columns(["id", "person_id", "token", "scope"])
+            var sequences: [String: Int] = [:]
+            if initial == .active {
+                let codes = Array(Set(rows.map(\.villageCode)))
+                for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
+            }
+            var count = 0
+            var newPeople = 0
+            for (member, index) in zip(rows, indexes) where present[index]?.member != true {
+                guard let unit = units[member.villageCode] else { continue }
+                let known = present[index]?.person
+                let personID = known ?? UUID()
+                let phone = member.phone
+                if known == nil {
+                newPeople += 1
+                people = people.values([
+                    SQLBind(personID), SQLBind(member.fullName), SQLBind(member.fullName.lowercased()),
+                    SQLBind(try vault.encrypt(member.nik.digits)), SQLBind(index), SQLBind(member.nik.masked), SQLBind(member.nik.regionCode),
+                    SQLBind(member.birthPlace), SQLBind(member.birthDate.iso8601), SQLBind(member.sex == .male ? "L" : "P"),
+                    SQLBind(try phone.map { try vault.encrypt($0) }), SQLBind(phone.map { vault.blindIndex($0, purpose: "phone") }),
+                    SQLBind(phone.map(IndonesianPhone.mask)), SQLBind(try member.address.map { try vault.encrypt($0) }),
+                    SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
+                    SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
+                ])
+                for token in NameIndex.tokens(of: member.fullName) {
+                    tokens = tokens.values([SQLBind(UUID()), SQLBind(personID), SQLBind(token), SQLBind(unit.path)])
+                }
+                }
+                var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
+                if initial == .active {
+                    let next = (sequences[member.villageCode] ?? 0) + 1
+                    sequences[member.villageCode] = next
+                    number = try MemberNumber(kelurahanCode: member.villageCode, sequence: next).formatted
+                    verifyCode = MembershipService.newVerifyCode()
+                    validUntil = CivilDate(now).adding(years: MembershipLifecycle.validityYears).iso8601
+                    activatedAt = now
+                }
+                memberships = memberships.values([
+                    SQLBind(UUID()), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path), SQLBind(initial.rawValue),
+                    SQLBind(Membership.Channel.import.rawValue), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
+                    SQLBind(batchID), SQLBind(member.joinedOn.map { Self.date($0) } ?? now), SQLBind(activatedAt), SQLBind(now),
+                ])
+                count += 1
+            }
+            if newPeople > 0 {
+                try await people.run()
+                try await tokens.run()
+            }
+            if count > 0 {
+                try await memberships.run()
+                for (code, last) in sequences {
+                    try await sql.raw("""
+                        INSERT INTO member_sequences (region_code, last_sequence) VALUES (\(bind: code), \(bind: last))
+                        ON CONFLICT (region_code) DO UPDATE SET last_sequence = excluded.last_sequence
+                        """).run()
+                }
+            }
+            let existing = rows.count - count
+            try await sql.raw("""
+                UPDATE import_batches SET processed_rows = processed_rows + \(bind: rows.count),
+                  imported_rows = imported_rows + \(bind: count), existing_rows = existing_rows + \(bind: existing),
+                  updated_at = \(bind: now) WHERE id = \(bind: batchID)
+                """).run()
+            return (count, existing)
+        }
+        stats.imported += imported
+        stats.existing += existing
+    }
+
+    static func date(_ d: CivilDate) -> Date {
+        Date(timeIntervalSince1970: TimeInterval(d.daysSinceEpoch) * 86400 - TimeInterval(CivilDate.wibOffsetSeconds))
+    }
+
+    static let personColumns = [
+        "id", "full_name", "name_search", "nik_cipher", "nik_index", "nik_masked", "nik_region", "birth_place", "birth_date", "sex",
+        "phone_cipher", "phone_index", "phone_masked", "address_cipher", "rt", "rw", "occupation", "marital_status",
+        "region_code", "org_unit_id", "scope", "created_at", "updated_at",
+    ]
+
+    static let membershipColumns = [
+        "id", "person_id", "org_unit_id", "scope", "status", "channel", "number", "verify_code", "valid_until",
+        "import_batch_id", "registered_at", "activated_at", "updated_at",
+    ]
+}

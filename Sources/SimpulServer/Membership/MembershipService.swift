@@ -1,0 +1,254 @@
+import Fluent
+import SQLKit
+import SimpulCore
+import Vapor
+
+/// A membership registration, from the public form, an official or the API.
+struct RegistrationForm: Content {
+    var fullName: String?
+    var nik: String?
+    var birthPlace: String?
+    var birthDate: String?
+    var sex: String?
+    var phone: String?
+    var address: String?
+    var rt: String?
+    var rw: String?
+    var regionCode: String?
+    var occupation: String?
+    var maritalStatus: String?
+    /// Consents per purpose: "on"/"true" when ticked.
+    var consentMembership: String?
+    var consentContact: String?
+    var consentPublication: String?
+
+    var person: PersonForm {
+        PersonForm(fullName: fullName, nik: nik, birthPlace: birthPlace, birthDate: birthDate, sex: sex, phone: phone,
+                   address: address, regionCode: regionCode, rt: rt, rw: rw, occupation: occupation, maritalStatus: maritalStatus)
+    }
+
+    static func ticked(_ value: String?) -> Bool { ["on", "true", "1", "ya", "yes"].contains((value ?? "").lowercased()) }
+}
+
+struct MembershipDTO: Content {
+    let id: UUID
+    let personID: UUID
+    let fullName: String
+    let nikMasked: String?
+    let regionCode: String
+    let status: MembershipStatus
+    let statusLabel: String
+    let number: String?
+    let validUntil: String?
+    let registeredAt: Date
+    let rejectionReason: String?
+
+    init(_ m: Membership, person: Person) {
+        id = m.id!
+        personID = person.id!
+        fullName = person.fullName
+        nikMasked = person.nikMasked
+        regionCode = person.regionCode
+        status = m.status
+        statusLabel = m.status.label
+        number = m.number
+        validUntil = m.validUntil
+        registeredAt = m.registeredAt
+        rejectionReason = m.rejectionReason
+    }
+}
+
+struct MembersPage: Content {
+    let items: [MembershipDTO]
+    let page: Int
+    let per: Int
+    let total: Int
+}
+
+/// What the public may learn from a card's QR: initials, unit, validity — nothing else.
+struct PublicCardCheck: Content {
+    let valid: Bool
+    let status: String
+    let initials: String?
+    let unit: String?
+    let validUntil: String?
+}
+
+/// Registration, verification and activation of members.
+struct MembershipService {
+    let req: Request
+
+    /// Registers a member (pending). `actor` is nil for the public form.
+    func register(_ form: RegistrationForm, channel: Membership.Channel) async throws -> Membership {
+        let actor = req.auth.get(User.self)
+        let today = CivilDate(Date())
+        let (validated, formErrors) = try await form.person.validate(on: req.db, today: today)
+        var errors = formErrors
+        for (value, field, label) in [(form.nik, "nik", "NIK"), (form.birthDate, "birthDate", "Tanggal lahir"), (form.sex, "sex", "Jenis kelamin"),
+                                      (form.phone, "phone", "Nomor HP"), (form.address, "address", "Alamat"), (form.maritalStatus, "maritalStatus", "Status perkawinan")]
+        where (value ?? "").trimmingCharacters(in: .whitespaces).isEmpty && errors.message(for: field) == nil {
+            errors.add(field, "\(label) wajib diisi.")
+        }
+        if !RegistrationForm.ticked(form.consentMembership) {
+            errors.add("consentMembership", "Persetujuan pemrosesan data untuk keanggotaan wajib dicentang.")
+        }
+        if let valid = validated, let birth = valid.birthDate, let marital = valid.maritalStatus,
+           !Eligibility.isEligibleVoter(birthDate: birth, married: marital.hasMarried, on: today) {
+            errors.add("birthDate", "Calon anggota harus sudah berusia 17 tahun atau sudah/pernah kawin.")
+        }
+        try errors.throwIfAny()
+        guard let valid = validated, let nik = valid.nik else { throw ValidationFailure(errors: errors.all) }
+        if channel == .staff, !req.peoplePolicy.canCreate(in: valid.unit) {
+            throw ValidationFailure(errors: [FieldError(field: "regionCode", message: "Anda tidak berwenang mendaftarkan anggota di kelurahan \(valid.region.name).")])
+        }
+        let vault = req.vault
+        let existing = try await Person.query(on: req.db).filter(\.$nikIndex == vault.blindIndex(nik.digits, purpose: "nik")).first()
+        if let existing, try await Membership.query(on: req.db).filter(\.$person.$id == existing.requireID()).first() != nil {
+            throw ValidationFailure(errors: [FieldError(field: "nik", message: "NIK ini sudah terdaftar sebagai anggota atau sedang diproses. Hubungi pengurus di kelurahan Anda.")])
+        }
+        let membership = Membership()
+        try await req.db.transaction { db in
+            let person: Person
+            if let existing {
+                person = existing
+            } else {
+                person = Person()
+                try person.fill(from: valid, vault: vault)
+                try await person.create(on: db)
+                try await person.indexName(on: db)
+            }
+            let personID = try person.requireID()
+            membership.$person.id = personID
+            membership.$orgUnit.id = try valid.unit.requireID()
+            membership.scope = valid.unit.path
+            membership.status = .pending
+            membership.channel = channel
+            membership.registeredAt = Date()
+            try await membership.create(on: db)
+            for purpose in Consent.Purpose.allCases {
+                let granted = switch purpose {
+                case .membership: true
+                case .contact: RegistrationForm.ticked(form.consentContact)
+                case .publication: RegistrationForm.ticked(form.consentPublication)
+                }
+                try await Consent(personID: personID, purpose: purpose, granted: granted, source: channel.rawValue).create(on: db)
+            }
+            let how = channel == .selfRegistration ? "lewat formulir publik" : "oleh \(actor?.displayName ?? "pengurus")"
+            try await PersonEvent(personID: personID, module: "membership", kind: "membership.registered",
+                                  summary: "Mendaftar sebagai anggota \(how); menunggu verifikasi.",
+                                  actorID: actor?.id, scope: person.scope).create(on: db)
+            try await req.audit.record("membership.register", entity: "membership", id: membership.id?.uuidString,
+                                       scope: membership.scope, detail: channel.rawValue, on: db)
+        }
+        return membership
+    }
+
+    func find(_ id: UUID?) async throws -> (Membership, Person) {
+        _ = try req.requireUser()
+        guard let id, let m = try await Membership.query(on: req.db).filter(\.$id == id).with(\.$person).first() else {
+            throw Abort(.notFound, reason: "Data keanggotaan tidak ditemukan.")
+        }
+        try req.membershipPolicy.requireView(m)
+        return (m, m.person)
+    }
+
+    func list(status: MembershipStatus?, unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> MembersPage {
+        _ = try req.requireUser()
+        var query = req.membershipPolicy.visible(Membership.query(on: req.db))
+        if let status { query = query.filter(\.$status == status) }
+        if let unit { query = query.filter(\.$scope, .custom("LIKE"), unit.orgPath.likePattern) }
+        if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
+            if let number = try? MemberNumber(parsing: q) {
+                query = query.filter(\.$number == number.formatted)
+            } else {
+                let people = try await req.people.list(unit: unit, query: q, page: 1, per: 500).items.map(\.id)
+                query = query.filter(\.$person.$id ~~ people)
+            }
+        }
+        let total = try await query.count()
+        let rows = try await query.with(\.$person).sort(\.$registeredAt, .descending)
+            .range(((page - 1) * per)..<(page * per)).all()
+        return MembersPage(items: rows.map { MembershipDTO($0, person: $0.person) }, page: page, per: per, total: total)
+    }
+
+    /// Applies a decision; activation issues the KTA number, QR code and validity.
+    func decide(_ action: MembershipAction, on m: Membership, reason rawReason: String?) async throws {
+        let actor = try req.requireUser()
+        try req.membershipPolicy.requireDecide(m)
+        guard let next = MembershipLifecycle.next(after: action, from: m.status) else {
+            throw Abort(.conflict, reason: MembershipLifecycle.refusal(action, from: m.status))
+        }
+        let reason = rawReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if action.needsReason && reason.isEmpty {
+            throw ValidationFailure(errors: [FieldError(field: "reason", message: "Alasan wajib diisi untuk \(action.label.lowercased()).")])
+        }
+        let previous = m.status
+        try await req.db.transaction { db in
+            if action == .activate {
+                let unit = try await OrgUnit.find(m.$orgUnit.id, on: db)
+                guard let code = unit?.regionCode, unit?.level == 4 else {
+                    throw Abort(.conflict, reason: "Anggota harus terdaftar di unit kelurahan (DPRa) sebelum diaktifkan.")
+                }
+                m.number = try await Self.nextNumber(for: code, on: db).formatted
+                m.verifyCode = Self.newVerifyCode()
+                m.validUntil = CivilDate(Date()).adding(years: MembershipLifecycle.validityYears).iso8601
+                m.activatedAt = Date()
+            }
+            if action == .reject { m.rejectionReason = reason }
+            m.status = next
+            m.decidedBy = actor.id
+            try await m.update(on: db)
+            var summary = "Status keanggotaan: \(previous.label) → \(next.label) oleh \(actor.displayName)"
+            if let number = m.number, action == .activate { summary += "; nomor KTA \(number)" }
+            if !reason.isEmpty { summary += ". Alasan: \(reason)" }
+            try await PersonEvent(personID: m.$person.id, module: "membership", kind: "membership.\(action.rawValue)",
+                                  summary: summary + ".", actorID: actor.id, scope: m.scope).create(on: db)
+            try await req.audit.record("membership.\(action.rawValue)", entity: "membership", id: m.id?.uuidString,
+                                       scope: m.scope, detail: reason, on: db)
+        }
+    }
+
+    /// Next KTA number in a kelurahan; the upsert is atomic on both databases.
+    static func nextNumber(for regionCode: String, on db: any Database) async throws -> MemberNumber {
+        let sql = db as! any SQLDatabase
+        let row = try await sql.raw("""
+            INSERT INTO member_sequences (region_code, last_sequence) VALUES (\(bind: regionCode), 1)
+            ON CONFLICT (region_code) DO UPDATE SET last_sequence = member_sequences.last_sequence + 1
+            RETURNING last_sequence
+            """).first()
+        let sequence = try row?.decode(column: "last_sequence", as: Int.self) ?? 1
+        do {
+            return try MemberNumber(kelurahanCode: regionCode, sequence: sequence)
+        } catch {
+            throw Abort(.internalServerError, reason: error.message)
+        }
+    }
+
+    /// 10 characters of an alphabet without look-alikes: about 50 bits, not guessable.
+    static func newVerifyCode() -> String {
+        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
+        return String((0..<10).map { _ in alphabet.randomElement()! })
+    }
+
+    /// The public check behind the QR: initials, unit and validity only.
+    static func publicCheck(code: String, on db: any Database) async throws -> PublicCardCheck {
+        let clean = code.uppercased().filter { $0.isLetter || $0.isNumber }
+        guard clean.count == 10, let m = try await Membership.query(on: db).filter(\.$verifyCode == clean).with(\.$person).with(\.$orgUnit).first() else {
+            return PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
+        }
+        let labels = try await OrgLevelLabels.load(on: db)
+        let stillValid = m.status == .active && (m.validUntil ?? "") >= CivilDate(Date()).iso8601
+        let status = m.status != .active ? m.status.label : stillValid ? "Anggota aktif" : "Masa berlaku habis"
+        return PublicCardCheck(valid: stillValid, status: status, initials: Self.initials(m.person.fullName),
+                               unit: labels.displayName(of: m.orgUnit), validUntil: m.validUntil)
+    }
+
+    /// "Siti Aminah binti Ahmad" → "S. A. B. A."
+    static func initials(_ name: String) -> String {
+        name.split(separator: " ").compactMap { $0.first(where: \.isLetter) }.map { "\($0.uppercased())." }.joined(separator: " ")
+    }
+}
+
+extension Request {
+    var memberships: MembershipService { MembershipService(req: self) }
+}

@@ -1,0 +1,179 @@
+import Fluent
+import SimpulCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import SimpulServer
+
+/// 36.73.05.1001 is a kelurahan in Cipocok Jaya (36.73.05).
+@Suite("Membership: registration, verification, KTA")
+struct MembershipTests {
+    static let valid: [String: String] = [
+        "fullName": "Siti Aminah", "nik": "3673055508900001", "birthPlace": "Serang", "birthDate": "1990-08-15", "sex": "P",
+        "phone": "081234567890", "address": "Jl. Bhayangkara No. 5", "rt": "1", "rw": "2", "regionCode": "36.73.05.1001",
+        "occupation": "Guru", "maritalStatus": "kawin", "consentMembership": "true", "consentContact": "true",
+    ]
+
+    func register(_ app: Application, _ fields: [String: String]) async throws -> TestingHTTPResponse {
+        try await app.testing().sendRequest(.POST, "/api/v1/public/registrations", beforeRequest: { req in
+            try req.content.encode(fields)
+        })
+    }
+
+    @Test("a citizen registers without an account and lands in the kelurahan's queue")
+    func publicRegistration() async throws {
+        try await withSimpul { app in
+            let res = try await register(app, Self.valid)
+            #expect(res.status == .created)
+            let m = try #require(try await Membership.query(on: app.db).with(\.$person).first())
+            #expect(m.status == .pending)
+            #expect(m.channel == .selfRegistration)
+            #expect(m.scope == "36.73.05.1001.")
+            #expect(m.person.rt == "001" && m.person.rw == "002")
+            #expect(m.person.maritalStatus == "kawin")
+            let consents = try await Consent.query(on: app.db).all()
+            #expect(Set(consents.filter(\.granted).map(\.purpose)) == [.membership, .contact])
+            let events = try await PersonEvent.query(on: app.db).all().map(\.kind)
+            #expect(events == ["membership.registered"])
+        }
+    }
+
+    @Test("each refusal names its field in Indonesian and stores nothing")
+    func registrationRefusals() async throws {
+        try await withSimpul { app in
+            // 15 years old and never married.
+            var young = Self.valid
+            young["nik"] = "3673055508110001"; young["birthDate"] = "2011-08-15"; young["maritalStatus"] = "belum_kawin"
+            let tooYoung = try await register(app, young)
+            #expect(tooYoung.status == .unprocessableEntity)
+            #expect(try tooYoung.content.get([FieldError].self, at: "fields").map(\.field) == ["birthDate"])
+            // The same 15-year-old, married, may join (UU 7/2017).
+            young["maritalStatus"] = "kawin"
+            #expect(try await register(app, young).status == .created)
+
+            var noConsent = Self.valid
+            noConsent["consentMembership"] = nil
+            let refused = try await register(app, noConsent)
+            #expect(try refused.content.get([FieldError].self, at: "fields").map(\.field) == ["consentMembership"])
+
+            var wrongSex = Self.valid
+            wrongSex["sex"] = "L"
+            let mismatch = try await register(app, wrongSex)
+            #expect(try mismatch.content.get([FieldError].self, at: "fields").first?.message.contains("tidak cocok dengan NIK") == true)
+
+            #expect(try await register(app, Self.valid).status == .created)
+            let again = try await register(app, Self.valid.merging(["fullName": "Siti A"]) { $1 })
+            #expect(again.status == .unprocessableEntity)
+            #expect(try again.content.get([FieldError].self, at: "fields").map(\.field) == ["nik"])
+            #expect(try await Membership.query(on: app.db).count() == 2)
+        }
+    }
+
+    @Test("registration is rate-limited per address")
+    func rateLimited() async throws {
+        try await withSimpul { app in
+            for _ in 1...MembershipController.registrationLimit {
+                #expect(try await register(app, [:]).status == .unprocessableEntity)
+            }
+            let blocked = try await register(app, Self.valid)
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.body.string.contains("Terlalu banyak pengiriman"))
+        }
+    }
+
+    @Test("officials verify then activate; the KTA number encodes the kelurahan; the QR check shows initials only")
+    func verificationWorkflow() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.05")
+            try await f.user("op", role: .operator, at: "36.73.05")
+            try await f.user("lain", role: .pengurus, at: "36.73.04")
+            #expect(try await register(app, Self.valid).status == .created)
+            var second = Self.valid
+            second["nik"] = "3673051208850002"; second["fullName"] = "Budi Santoso"; second["birthDate"] = "1985-08-12"; second["sex"] = "L"
+            #expect(try await register(app, second).status == .created)
+            let ketua = try await f.token("ketua.dpc")
+            let op = try await f.token("op")
+            let lain = try await f.token("lain")
+            let list = try await app.testing().sendRequest(.GET, "/api/v1/members?status=pending", headers: .bearer(ketua))
+            let pending = try list.content.decode(MembersPage.self)
+            #expect(pending.total == 2)
+            let siti = try #require(pending.items.first { $0.fullName == "Siti Aminah" })
+            // Another kecamatan sees nothing and cannot act.
+            let other = try await app.testing().sendRequest(.GET, "/api/v1/members", headers: .bearer(lain))
+            #expect(try other.content.decode(MembersPage.self).total == 0)
+            func act(_ action: String, _ token: String, _ id: UUID, reason: String? = nil) async throws -> TestingHTTPResponse {
+                try await app.testing().sendRequest(.POST, "/api/v1/members/\(id)/\(action)", headers: .bearer(token), beforeRequest: { req in
+                    if let reason { try req.content.encode(["reason": reason]) }
+                })
+            }
+            #expect(try await act("verify", lain, siti.id).status == .notFound)
+            #expect(try await act("verify", op, siti.id).status == .forbidden)
+            #expect(try await act("activate", ketua, siti.id).status == .conflict)
+            #expect(try await act("verify", ketua, siti.id).status == .ok)
+            let activated = try await act("activate", ketua, siti.id)
+            #expect(activated.status == .ok)
+            let dto = try activated.content.decode(MembershipDTO.self)
+            #expect(dto.status == .active)
+            let number = try MemberNumber(parsing: try #require(dto.number))
+            #expect(number.kelurahanCode == "36.73.05.1001")
+            #expect(number.sequence == 1)
+            #expect(dto.validUntil == CivilDate(Date()).adding(years: 5).iso8601)
+            // The second member in the same kelurahan gets the next number.
+            let budi = try #require(pending.items.first { $0.fullName == "Budi Santoso" })
+            _ = try await act("verify", ketua, budi.id)
+            let budiNumber = try MemberNumber(parsing: try #require(try await act("activate", ketua, budi.id).content.decode(MembershipDTO.self).number))
+            #expect(budiNumber.sequence == 2)
+            // Rejecting needs a reason; a rejected membership cannot be revived.
+            #expect(try await act("deactivate", ketua, budi.id).status == .unprocessableEntity)
+            #expect(try await act("deactivate", ketua, budi.id, reason: "Pindah domisili").status == .ok)
+
+            let membership = try #require(try await Membership.find(siti.id, on: app.db))
+            let code = try #require(membership.verifyCode)
+            let check = try await app.testing().sendRequest(.GET, "/api/v1/public/kta/\(code)")
+            let body = try check.content.decode(PublicCardCheck.self)
+            #expect(body.valid)
+            #expect(body.initials == "S. A.")
+            #expect(body.unit?.hasPrefix("DPRa ") == true)
+            #expect(!check.body.string.contains("3673") && !check.body.string.contains("Aminah"))
+            let unknown = try await app.testing().sendRequest(.GET, "/api/v1/public/kta/ZZZZZZZZZZ").content.decode(PublicCardCheck.self)
+            #expect(!unknown.valid)
+            let page = try await app.testing().sendRequest(.GET, "/kta/\(code)")
+            #expect(page.body.string.contains("KTA sah"))
+
+            let timeline = try await PersonEvent.query(on: app.db).filter(\.$person.$id == siti.personID).sort(\.$at).all().map(\.kind)
+            #expect(timeline == ["membership.registered", "membership.verify", "membership.activate"])
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "membership.activate").count() == 2)
+        }
+    }
+
+    @Test("the public page form works end to end, and a too-fast bot post is refused")
+    func registrationPage() async throws {
+        try await withSimpul { app in
+            let web = WebClient(app: app)
+            let form = try await web.get("/daftar")
+            #expect(form.status == .ok)
+            #expect(form.body.string.contains("Kecamatan Cipocok Jaya"))
+            let stamp = try #require(form.body.string.firstMatch(of: /name="formStamp" value="([^"]+)"/)?.1)
+            let sent = try await web.post("/daftar", form: Self.valid.merging(["consentMembership": "on", "formStamp": String(stamp)]) { $1 })
+            #expect(sent.status == .ok)
+            #expect(sent.body.string.contains("Pendaftaran diterima"))
+            let bot = try await web.post("/daftar", form: Self.valid.merging(["website": "http://spam", "formStamp": String(stamp)]) { $1 })
+            #expect(bot.status == .unprocessableEntity)
+            #expect(try await Membership.query(on: app.db).count() == 1)
+        }
+    }
+
+    @Test("form stamps: forged, too fast and stale stamps are refused")
+    func formGuard() {
+        let vault = PersonalDataVault(masterKey: .init(size: .bits256))
+        let now = Date()
+        let stamp = FormGuard.stamp(vault: vault, now: now)
+        #expect(FormGuard.looksHuman(honeypot: "", stamp: stamp, vault: vault, minimumSeconds: 3, now: now.addingTimeInterval(5)))
+        #expect(!FormGuard.looksHuman(honeypot: "", stamp: stamp, vault: vault, minimumSeconds: 3, now: now.addingTimeInterval(1)))
+        #expect(!FormGuard.looksHuman(honeypot: "", stamp: stamp, vault: vault, minimumSeconds: 3, now: now.addingTimeInterval(90_000)))
+        #expect(!FormGuard.looksHuman(honeypot: "x", stamp: stamp, vault: vault, minimumSeconds: 3, now: now.addingTimeInterval(5)))
+        let forged = String(stamp.split(separator: ".")[0]) + ".0000000000000000"
+        #expect(!FormGuard.looksHuman(honeypot: "", stamp: forged, vault: vault, minimumSeconds: 3, now: now.addingTimeInterval(5)))
+    }
+}
