@@ -152,6 +152,22 @@ final class WebClient: @unchecked Sendable {
         return res
     }
 
+    /// A multipart form with one file, as a browser uploads it.
+    @discardableResult
+    func postMultipart(_ path: String, fields: [String: String], file: (field: String, name: String, content: String)) async throws -> TestingHTTPResponse {
+        let boundary = "simpul-\(UUID().uuidString)"
+        var body = ""
+        var all = fields
+        if let csrf { all["_csrf"] = csrf }
+        for (k, v) in all { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n" }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n--\(boundary)--\r\n"
+        var h = headers()
+        h.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        let res = try await app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: body))
+        absorb(res)
+        return res
+    }
+
     /// Signs in through the real login form.
     func login(_ username: String, password: String = "rahasia-123") async throws -> TestingHTTPResponse {
         try await get("/login")

@@ -1,0 +1,154 @@
+import Fluent
+import Foundation
+import SimpulCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import SimpulServer
+
+@Suite("Member import from CSV")
+struct ImportTests {
+    static let header = "Nama Lengkap,NIK,Tempat Lahir,Tanggal Lahir,Jenis Kelamin,Alamat,RT,RW,Kode Kelurahan,No HP,Pekerjaan,Status Perkawinan"
+
+    /// `count` valid members in Curug (36.73.04) kelurahan 1001–1003.
+    static func validRows(_ count: Int, from start: Int = 1) -> [String] {
+        (start..<(start + count)).map { i in
+            let village = "36.73.04.100\(i % 3 + 1)"
+            let day = i % 28 + 1
+            let nik = String(format: "367304%02d0885%04d", day + 40, i)
+            return "Warga Curug \(letters(i)),\(nik),Serang,\(String(format: "%02d", day))-08-1985,P,Kp. Baru,001,002,\(village),0812345\(String(format: "%05d", i)),Guru,Kawin"
+        }
+    }
+
+    /// 1 → "Ba", 2 → "Ca": names hold no digits.
+    static func letters(_ i: Int) -> String {
+        let a = Array("BCDFGHJKLMNPRSTW"), v = Array("aiueo")
+        return String(a[i % a.count]) + String(v[(i / a.count) % v.count]) + String(a[(i / 80) % a.count]).lowercased()
+    }
+
+    static func write(_ lines: [String]) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("impor-\(UUID()).csv").path
+        try ([header] + lines).joined(separator: "\r\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func importFile(_ app: Application, _ path: String, as user: String, status: String = "active", chunk: Int = 7) async throws {
+        var context = CommandContext(console: app.console, input: CommandInput(arguments: [
+            "simpul", path, "--as", user, "--status", status, "--chunk", String(chunk),
+        ]))
+        context.application = app
+        try await app.console.run(ImportCommand(), with: context)
+    }
+
+    @Test("valid rows land, bad rows are listed by row and column, a re-run adds nothing")
+    func importAndRerun() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            var lines = Self.validRows(40)
+            lines.insert("Tanpa NIK Benar,36730412,Serang,01-01-1980,L,Kp,001,001,36.73.04.1001,,,Kawin", at: 5)        // row 7
+            lines.append("Anak Muda,3673044101150001,Serang,01-01-2015,P,Kp,001,001,36.73.04.1001,,,Belum Kawin")         // row 43
+            lines.append("Luar Wilayah,3673050101800001,Serang,01-01-1980,L,Kp,001,001,36.73.05.1001,,,Kawin")            // row 44
+            lines.append(lines[0].replacingOccurrences(of: "Warga Curug \(Self.letters(1)),", with: "Nama Lain,"))                         // row 45
+            let path = try Self.write(lines)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try await importFile(app, path, as: "ketua.dpc")
+            #expect(try await Membership.query(on: app.db).count() == 40)
+            #expect(try await Person.query(on: app.db).count() == 40)
+            let batch = try #require(try await ImportBatch.query(on: app.db).first())
+            #expect(batch.totalRows == 44 && batch.validRows == 40 && batch.errorRows == 4)
+            let errors = try #require(batch.errorCSV)
+            #expect(errors.contains("7,NIK,"))
+            #expect(errors.contains("43,"))
+            #expect(errors.contains("di luar wilayah kewenangan Anda"))
+            #expect(errors.contains("NIK ganda dalam berkas: sama dengan baris 2"))
+            // Active on import: numbers per kelurahan, one sequence each, no gaps.
+            let numbers = try await Membership.query(on: app.db).all().compactMap(\.number).compactMap { try? MemberNumber(parsing: $0) }
+            #expect(numbers.count == 40)
+            for (village, group) in Dictionary(grouping: numbers, by: \.kelurahanCode) {
+                #expect(group.map(\.sequence).sorted() == Array(1...group.count), "\(village)")
+            }
+            // The same file again: nothing doubled.
+            try await importFile(app, path, as: "ketua.dpc")
+            #expect(try await Membership.query(on: app.db).count() == 40)
+            let again = try #require(try await ImportBatch.query(on: app.db).sort(\.$createdAt, .descending).first())
+            #expect(again.importedRows == 0 && again.existingRows == 40)
+        }
+    }
+
+    @Test("an import cut short and run again ends with exactly the valid rows")
+    func interruptedImportResumes() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let all = Self.validRows(30)
+            // What a kill -9 after some chunks leaves: the first rows committed, the rest not.
+            let partial = try Self.write(Array(all.prefix(17)))
+            let full = try Self.write(all)
+            defer { try? FileManager.default.removeItem(atPath: partial); try? FileManager.default.removeItem(atPath: full) }
+            try await importFile(app, partial, as: "ketua.dpc", status: "pending")
+            #expect(try await Membership.query(on: app.db).count() == 17)
+            try await importFile(app, full, as: "ketua.dpc", status: "pending")
+            #expect(try await Membership.query(on: app.db).count() == 30)
+            #expect(try await Person.query(on: app.db).count() == 30)
+            let names = try await Person.query(on: app.db).all().map(\.fullName)
+            #expect(Set(names).count == 30)
+        }
+    }
+
+    @Test("a person already known from another module gets the membership, not a second record")
+    func knownPersonJoins() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let row = Self.validRows(1)[0]
+            let nik = String(row.split(separator: ",")[1])
+            let known = try await f.person("Warga Lama", in: "36.73.04.1002", nik: nik)
+            let path = try Self.write([row])
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try await importFile(app, path, as: "ketua.dpc", status: "pending")
+            #expect(try await Person.query(on: app.db).count() == 1)
+            let m = try #require(try await Membership.query(on: app.db).first())
+            #expect(m.$person.id == known.id)
+        }
+    }
+
+    @Test("the web flow: upload, map, check, import, with progress on the batch page")
+    func webUpload() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            _ = try await web.get("/imports/new")
+            let csv = ([Self.header] + Self.validRows(12) + ["Rusak,123,,,,,,,,,,"]).joined(separator: "\n")
+            let uploaded = try await web.postMultipart("/imports", fields: ["initialStatus": "verified", "consent": "on"],
+                                                       file: ("file", "anggota.csv", csv))
+            #expect(uploaded.status == .seeOther)
+            let location = try #require(uploaded.headers.first(name: .location))
+            let mappingPage = try await web.get(location)
+            #expect(mappingPage.body.string.contains("Petakan kolom"))
+            let batch = try #require(try await ImportBatch.query(on: app.db).first())
+            let mapping = batch.columnMapping.columns
+            #expect(mapping[.fullName] == 0 && mapping[.nik] == 1 && mapping[.villageCode] == 8)
+            var form: [String: String] = [:]
+            for (field, index) in mapping { form[field.rawValue] = String(index) }
+            #expect(try await web.post("\(location)/mapping", form: form).status == .seeOther)
+            try await waitFor(app, batch: batch.id!, status: .validated)
+            let checked = try await web.get(location)
+            #expect(checked.body.string.contains("Mulai impor 12 baris valid"))
+            let errors = try await web.get("\(location)/errors.csv")
+            #expect(errors.body.string.contains("baris,kolom,pesan"))
+            #expect(try await web.post("\(location)/run", form: [:]).status == .seeOther)
+            try await waitFor(app, batch: batch.id!, status: .done)
+            #expect(try await Membership.query(on: app.db).filter(\.$status == .verified).count() == 12)
+            #expect(try await web.get(location).body.string.contains("12</strong> anggota baru masuk"))
+        }
+    }
+
+    func waitFor(_ app: Application, batch id: UUID, status: ImportBatch.Status) async throws {
+        for _ in 0..<200 {
+            if let b = try await ImportBatch.find(id, on: app.db), b.status == status { return }
+            if let b = try await ImportBatch.find(id, on: app.db), b.status == .failed { Issue.record("failed: \(b.message ?? "")"); return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("batch never reached \(status)")
+    }
+}
