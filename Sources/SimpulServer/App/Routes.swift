@@ -11,10 +11,12 @@ func routes(_ app: Application) throws {
     let web = app.grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(), AccessMiddleware())
     AuthController().bootWeb(web)
     OrganizationController().bootWeb(web)
+    DuplicatesController().bootWeb(web)
     PeopleController().bootWeb(web)
     UsersController().bootWeb(web)
     AuditController().bootWeb(web)
     MembershipController().bootPublicWeb(web)
+    KPUController().bootWeb(web)
     MembershipController().bootWeb(web)
     ImportController().bootWeb(web)
 

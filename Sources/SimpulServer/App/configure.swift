@@ -97,4 +97,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateRateLimits())
     app.migrations.add(CreateMembership())
     app.migrations.add(CreateImportBatches())
+    app.migrations.add(CreateDuplicateDismissals())
 }

@@ -12,6 +12,8 @@ struct PeopleController {
         routes.get("people", ":personID", use: detailPage)
         routes.post("people", ":personID", "reveal", use: revealPage)
         routes.post("people", ":personID", "offices", use: assignOffice)
+        routes.get("people", ":personID", "data.json", use: dataCopy)
+        routes.post("people", ":personID", "anonymise", use: anonymise)
     }
 
     func bootAPI(_ routes: any RoutesBuilder) {
@@ -284,6 +286,26 @@ struct PeopleController {
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"simpul-orang.csv\"")
         return Response(status: .ok, headers: headers, body: .init(string: rows.joined(separator: "\r\n") + "\r\n"))
+    }
+
+    /// Everything held about one person, as JSON to hand over (audited).
+    @Sendable func dataCopy(req: Request) async throws -> Response {
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        let copy = try await req.dataSubjectRights.copy(of: person)
+        let response = try await copy.encodeResponse(for: req)
+        response.headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"data-\(person.id!.uuidString.prefix(8)).json\"")
+        return response
+    }
+
+    @Sendable func anonymise(req: Request) async throws -> Response {
+        let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        do {
+            try await req.dataSubjectRights.anonymise(person, reason: (try? req.content.get(String.self, at: "reason")) ?? "")
+            req.flash("Data pribadi telah dihapus (dianonimkan).")
+        } catch let failure as ValidationFailure {
+            req.flash(failure.reason, error: true)
+        }
+        return req.redirect(to: "/people/\(person.id!)")
     }
 
     static func format(_ date: Date) -> String {

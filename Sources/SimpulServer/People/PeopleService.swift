@@ -116,9 +116,18 @@ struct PeopleService {
         return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
     }
 
+    /// The person's history from every module, newest first. Bulk imports write no event
+    /// per row; their line comes from the membership and its batch.
     func timeline(of person: Person) async throws -> [TimelineEventDTO] {
-        try await PersonEvent.query(on: req.db).filter(\.$person.$id == person.requireID()).sort(\.$at, .descending).all()
+        let id = try person.requireID()
+        var events = try await PersonEvent.query(on: req.db).filter(\.$person.$id == id).all()
             .map { TimelineEventDTO(at: $0.at, module: $0.module, kind: $0.kind, summary: $0.summary) }
+        for m in try await Membership.query(on: req.db).filter(\.$person.$id == id).filter(\.$channel == .import).all() {
+            let batch = try await m.importBatchID.asyncFlatMap { try await ImportBatch.find($0, on: req.db) }
+            events.append(TimelineEventDTO(at: m.registeredAt, module: "membership", kind: "membership.imported",
+                                           summary: "Diimpor dari daftar anggota \(batch?.fileName ?? "") oleh \(batch?.username ?? "pengurus"), status awal \(MembershipStatus(rawValue: batch?.initialStatus ?? "")?.label ?? "-")."))
+        }
+        return events.sorted { $0.at > $1.at }
     }
 
     /// Decrypts NIK, phone and address for an authorised user; always audited.

@@ -1,0 +1,128 @@
+import Fluent
+import SimpulCore
+import Vapor
+
+/// KPU readiness: the SIPOL-style pre-verification of active members per kabupaten/kota,
+/// and the export of the list in the documented layout (docs/kpu-export.md).
+struct KPUController {
+    func bootWeb(_ routes: any RoutesBuilder) {
+        routes.get("members", "kpu", use: reportPage)
+        routes.get("members", "kpu.csv", use: export)
+    }
+
+    struct Loaded {
+        let members: [KPUMember]
+        let rows: [(Membership, Person)]
+        let root: OrgPath
+    }
+
+    /// Active members under the user's highest unit (or `?unit=`), decrypted for the checks.
+    private func load(_ req: Request, permission: Permission) async throws -> Loaded {
+        _ = try req.requireUser()
+        var root = req.access.roots(for: permission).first
+        if let id = try? req.query.get(UUID.self, at: "unit"), let unit = try await OrgUnit.find(id, on: req.db) {
+            root = unit.orgPath
+        }
+        guard let root, req.access.allows(permission, at: root) else {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang membuat laporan KPU untuk unit ini.")
+        }
+        let rows = try await Membership.query(on: req.db)
+            .filter(\.$status == .active)
+            .filter(\.$scope, .custom("LIKE"), root.likePattern)
+            .with(\.$person).all()
+        let vault = req.vault
+        let members = try rows.map { m -> KPUMember in
+            let p = m.person
+            return KPUMember(id: m.id!.uuidString, nikDigits: try p.nikCipher.map(vault.decrypt) ?? "",
+                             fullName: p.fullName, birthDate: p.birthDate.flatMap(CivilDate.init(iso8601:)),
+                             sex: p.sex == "L" ? .male : p.sex == "P" ? .female : nil,
+                             married: MaritalStatus(rawValue: p.maritalStatus ?? "")?.hasMarried ?? false,
+                             regencyCode: String(m.scope.prefix(5)))
+        }
+        return Loaded(members: members, rows: rows.map { ($0, $0.person) }, root: root)
+    }
+
+    struct SummaryRow: Encodable {
+        let regency: String
+        let members: Int
+        let clean: Int
+        let counts: [Int]
+    }
+
+    struct FindingRow: Encodable {
+        let membershipID: String
+        let name: String
+        let category: String
+        let message: String
+    }
+
+    struct ReportPage: Encodable {
+        let categories: [String]
+        let summaries: [SummaryRow]
+        let findings: [FindingRow]
+        let moreFindings: Int
+        let referenceDate: String
+        let canExport: Bool
+    }
+
+    @Sendable func reportPage(req: Request) async throws -> Response {
+        let loaded = try await load(req, permission: .viewPeople)
+        let reference = (try? req.query.get(String.self, at: "date")).flatMap(CivilDate.init(iso8601:)) ?? CivilDate(Date())
+        let report = KPUPreverification.run(loaded.members, referenceDate: reference)
+        let regions = try await Region.query(on: req.db).filter(\.$level == .regency).all()
+        let regencyName = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
+        let names = Dictionary(uniqueKeysWithValues: loaded.rows.map { ($0.0.id!.uuidString, $0.1.fullName) })
+        let categories = KPUFindingCategory.allCases
+        try await req.audit.record("report.kpu", entity: "membership", scope: loaded.root.rawValue,
+                                   detail: "\(loaded.members.count) anggota aktif, \(report.findings.count) temuan")
+        return try await req.render("membership/kpu", title: "Kesiapan verifikasi KPU", ReportPage(
+            categories: categories.map(\.label),
+            summaries: report.summaries.map { s in
+                SummaryRow(regency: regencyName[s.regencyCode] ?? s.regencyCode, members: s.members, clean: s.clean,
+                           counts: categories.map { s.count($0) })
+            },
+            findings: report.findings.prefix(500).map {
+                FindingRow(membershipID: $0.memberID, name: names[$0.memberID] ?? "", category: $0.category.label, message: $0.message)
+            },
+            moreFindings: max(0, report.findings.count - 500), referenceDate: reference.indonesian,
+            canExport: req.access.allows(.exportData, at: loaded.root) && req.access.allows(.revealPersonalData, at: loaded.root)))
+    }
+
+    /// The member list for SIPOL, unmasked: needs both exportData and revealPersonalData;
+    /// audited with the row count. Layout: docs/kpu-export.md.
+    @Sendable func export(req: Request) async throws -> Response {
+        let loaded = try await load(req, permission: .exportData)
+        guard req.access.allows(.revealPersonalData, at: loaded.root) else {
+            throw Abort(.forbidden, reason: "Ekspor KPU berisi NIK lengkap: perlu kewenangan membuka data pribadi.")
+        }
+        let regions = try await Region.query(on: req.db).all()
+        let regionName = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
+        let vault = req.vault
+        var lines = [KPUExport.header.joined(separator: ",")]
+        for (index, (m, p)) in loaded.rows.sorted(by: { ($0.0.number ?? "") < ($1.0.number ?? "") }).enumerated() {
+            let village = p.regionCode
+            let district = String(village.prefix(8)), regency = String(village.prefix(5))
+            let fields: [String] = [
+                String(index + 1), try p.nikCipher.map(vault.decrypt) ?? "", p.fullName, p.birthPlace ?? "",
+                p.birthDate.flatMap(CivilDate.init(iso8601:))?.indonesian ?? "", p.sex ?? "",
+                MaritalStatus(rawValue: p.maritalStatus ?? "")?.label ?? "", p.occupation ?? "",
+                try p.addressCipher.map(vault.decrypt) ?? "", p.rt ?? "", p.rw ?? "",
+                regionName[village] ?? village, regionName[district] ?? district, regionName[regency] ?? regency,
+                m.number ?? "",
+            ]
+            lines.append(fields.map(MemberImport.csvField).joined(separator: ","))
+        }
+        try await req.audit.record("export.kpu", entity: "membership", scope: loaded.root.rawValue,
+                                   detail: "\(loaded.rows.count) anggota aktif, NIK lengkap")
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"anggota-kpu.csv\"")
+        return Response(status: .ok, headers: headers, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+    }
+}
+
+/// Column layout of the KPU export (documented in docs/kpu-export.md).
+enum KPUExport {
+    static let header = ["NO", "NIK", "NAMA", "TEMPAT_LAHIR", "TANGGAL_LAHIR", "JENIS_KELAMIN", "STATUS_PERKAWINAN",
+                         "PEKERJAAN", "ALAMAT", "RT", "RW", "KELURAHAN_DESA", "KECAMATAN", "KABUPATEN_KOTA", "NOMOR_KTA"]
+}

@@ -1,0 +1,163 @@
+import Fluent
+import SimpulCore
+import Testing
+import Vapor
+import VaporTesting
+@testable import SimpulServer
+
+@Suite("Data-subject rights, duplicates, KPU readiness, the printed card")
+struct RightsAndDuplicatesTests {
+    @Test("a person's full copy is unmasked, complete and audited; anonymisation removes identity but keeps counts")
+    func copyAndAnonymise() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            try await f.user("op", role: .operator, at: "36.73.04")
+            let person = try await f.person("Siti Aminah", in: "36.73.04.1001", nik: "3673045508900001", phone: "081234567890")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let copy = try await web.get("/people/\(person.id!)/data.json")
+            #expect(copy.status == .ok)
+            let body = try copy.content.decode(DataSubjectRights.Copy.self)
+            #expect(body.person["nik"] == "3673045508900001")
+            #expect(body.person["hp"] == "081234567890")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export.person").count() == 1)
+            let operatorWeb = WebClient(app: app)
+            _ = try await operatorWeb.login("op")
+            #expect(try await operatorWeb.get("/people/\(person.id!)/data.json").status == .forbidden)
+
+            #expect(try await web.post("/people/\(person.id!)/anonymise", form: ["reason": ""]).status == .seeOther)
+            #expect(try await Person.find(person.id, on: app.db)?.anonymisedAt == nil)
+            _ = try await web.post("/people/\(person.id!)/anonymise", form: ["reason": "Permintaan ybs. 20-11-2026"])
+            let gone = try #require(try await Person.find(person.id, on: app.db))
+            #expect(gone.anonymisedAt != nil)
+            #expect(gone.fullName.hasPrefix("Anonim "))
+            #expect(gone.nikCipher == nil && gone.nikIndex == nil && gone.phoneCipher == nil && gone.birthDate == nil)
+            #expect(try await NameToken.query(on: app.db).filter(\.$person.$id == person.id!).count() == 0)
+            // Still counted for the unit, no longer findable by name or NIK.
+            #expect(try await Person.query(on: app.db).count() == 1)
+            let token = try await f.token("ketua.dpc")
+            let search = try await app.testing().sendRequest(.GET, "/api/v1/people?q=3673045508900001", headers: .bearer(token))
+            #expect(try search.content.decode(PeoplePage.self).total == 0)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "person.anonymise").count() == 1)
+        }
+    }
+
+    @Test("same phone or same birth date with a similar name shows up for review; merge keeps one record with both histories")
+    func duplicatesAndMerge() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let a = try await f.person("Muhammad Rizki", in: "36.73.04.1001", nik: "3673041208900001")
+            a.birthDate = "1990-08-12"; try await a.save(on: app.db)
+            let b = try await f.person("Mohamad Rizky", in: "36.73.04.1002", phone: "081299990000")
+            b.birthDate = "1990-08-12"; try await b.save(on: app.db)
+            let c = try await f.person("Budi Santoso", in: "36.73.04.1003", phone: "081299990000")
+            let far = try await f.person("Muhammad Rizki", in: "36.73.05.1001")
+            far.birthDate = "1990-08-12"; try await far.save(on: app.db)
+            try await PersonEvent(personID: b.id!, module: "people", kind: "note", summary: "Catatan pada data kedua", actorID: nil, scope: b.scope).create(on: app.db)
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let page = try await web.get("/people/duplicates")
+            #expect(page.status == .ok)
+            let pairs = try await DuplicateService(req: Request(application: app, on: app.eventLoopGroup.next())).candidatesFor(app, user: "ketua.dpc")
+            let names = Set(pairs.map { Set([$0.keep.fullName, $0.other.fullName]) })
+            #expect(names.contains(["Muhammad Rizki", "Mohamad Rizky"]))
+            #expect(names.contains(["Mohamad Rizky", "Budi Santoso"]))
+            // Cipocok Jaya lies outside this official's kecamatan.
+            #expect(!pairs.contains { $0.keep.id == far.id || $0.other.id == far.id })
+            _ = try await web.post("/people/duplicates/dismiss", form: ["keep": b.id!.uuidString, "other": c.id!.uuidString])
+            _ = try await web.post("/people/duplicates/merge", form: ["keep": a.id!.uuidString, "other": b.id!.uuidString])
+            #expect(try await Person.find(b.id, on: app.db) == nil)
+            let kept = try #require(try await Person.find(a.id, on: app.db))
+            #expect(kept.phoneMasked == "0812****0000")
+            let kinds = try await PersonEvent.query(on: app.db).filter(\.$person.$id == a.id!).all().map(\.kind)
+            #expect(kinds.contains("note") && kinds.contains("person.merged"))
+            // The merged record now carries the shared phone, so it pairs with Budi; the merged-away one is gone.
+            #expect(try await web.get("/people/duplicates").body.string.contains("digabung ke Muhammad Rizki"))
+            let after = try await web.get("/people/duplicates").body.string
+            #expect(after.contains("Budi Santoso") && !after.contains("Mohamad Rizky"))
+        }
+    }
+
+    @Test("KPU readiness counts active members per kab/kota, flags findings, and the full export is guarded and audited")
+    func kpuReadiness() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpd", role: .pengurus, at: "36.73")
+            try await f.user("op", role: .operator, at: "36.73")
+            // A member whose NIK was issued in Kabupaten Serang (36.04) but who is counted in Kota Serang.
+            for (name, nik, village) in [("Siti Aminah", "3673045508900001", "36.73.04.1001"), ("Ujang Pendatang", "3604011208850003", "36.73.04.1002")] {
+                let p = try await f.person(name, in: village, nik: nik)
+                p.birthDate = nik.hasPrefix("3673") ? "1990-08-15" : "1985-08-12"
+                p.sex = nik.hasPrefix("3673") ? "P" : "L"
+                p.maritalStatus = "kawin"
+                try await p.save(on: app.db)
+                let m = Membership()
+                m.$person.id = p.id!
+                m.$orgUnit.id = try await f.unit(village).requireID()
+                m.scope = p.scope
+                m.status = .active
+                m.channel = .staff
+                m.number = try await MembershipService.nextNumber(for: village, on: app.db).formatted
+                m.registeredAt = Date()
+                try await m.create(on: app.db)
+            }
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpd")
+            let report = try await web.get("/members/kpu")
+            #expect(report.status == .ok)
+            let html = report.body.string
+            #expect(html.contains("Kota Serang"))
+            #expect(html.contains("Ujang Pendatang"))
+            #expect(!html.contains("<strong>Siti Aminah</strong>"))
+            let csv = try await web.get("/members/kpu.csv")
+            #expect(csv.status == .ok)
+            #expect(csv.body.string.contains("NO,NIK,NAMA,TEMPAT_LAHIR"))
+            #expect(csv.body.string.contains("3673045508900001"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export.kpu").count() == 1)
+            let operatorWeb = WebClient(app: app)
+            _ = try await operatorWeb.login("op")
+            #expect(try await operatorWeb.get("/members/kpu.csv").status == .forbidden)
+        }
+    }
+
+    @Test("an active member's card prints as SVG with the QR of the public check; others get none")
+    func printedCard() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.05")
+            let reg = try await app.testing().sendRequest(.POST, "/api/v1/public/registrations", beforeRequest: { req in
+                try req.content.encode(MembershipTests.valid)
+            })
+            #expect(reg.status == .created)
+            let m = try #require(try await Membership.query(on: app.db).first())
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            #expect(try await web.get("/members/\(m.id!)/card.svg").status == .conflict)
+            _ = try await web.post("/members/\(m.id!)/verify", form: [:])
+            _ = try await web.post("/members/\(m.id!)/activate", form: [:])
+            let card = try await web.get("/members/\(m.id!)/card.svg")
+            #expect(card.status == .ok)
+            #expect(card.headers.contentType?.subType == "svg+xml")
+            let svg = card.body.string
+            #expect(svg.contains("Siti Aminah"))
+            let active = try #require(try await Membership.find(m.id, on: app.db))
+            #expect(svg.contains(try #require(active.number)))
+            #expect(!svg.contains("3673055508900001"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "membership.card").count() == 1)
+            let detail = try await web.get("/members/\(m.id!)")
+            #expect(detail.body.string.contains("Cetak KTA"))
+        }
+    }
+}
+
+extension DuplicateService {
+    /// The candidate list as a given user sees it (tests).
+    func candidatesFor(_ app: Application, user username: String) async throws -> [DuplicatePair] {
+        let user = try #require(try await User.query(on: app.db).filter(\.$username == username).with(\.$grants).first())
+        req.auth.login(user)
+        req.storage[AccessKey.self] = AccessScope(grants: user.grants.map(\.grant))
+        return try await candidates()
+    }
+}
