@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import SimpulCore
 import Vapor
 
@@ -63,9 +64,41 @@ extension ModulePolicy {
         if roots.contains(.national) { return query }
         return query.group(.or) { group in
             for root in roots {
-                group.filter(.path([column], schema: M.schemaOrAlias), .custom("LIKE"), .bind(root.likePattern))
+                let match = SubtreeMatch(root, on: query.database)
+                group.filter(.path([column], schema: M.schemaOrAlias), match.sqlOperator, .bind(match.pattern))
             }
         }
+    }
+}
+
+/// "In this subtree" as SQL each database can answer from an index: SQLite's LIKE is
+/// case-insensitive and skips the index, its GLOB does not; PostgreSQL has LIKE with
+/// pattern-ops indexes (CreatePostgresPatternIndexes). Paths hold only digits and dots,
+/// so neither pattern needs escaping.
+struct SubtreeMatch {
+    let op: String
+    let pattern: String
+
+    init(_ path: OrgPath, on db: any Database) {
+        if (db as? any SQLDatabase)?.dialect.name == "sqlite" {
+            (op, pattern) = ("GLOB", path.rawValue + "*")
+        } else {
+            (op, pattern) = ("LIKE", path.likePattern)
+        }
+    }
+
+    var sqlOperator: DatabaseQuery.Filter.Method { .custom(op) }
+
+    /// `column <op> 'pattern'` for raw SQL.
+    func sql(_ column: SQLQueryString) -> SQLQueryString { column + " \(unsafeRaw: op) \(bind: pattern)" }
+}
+
+extension QueryBuilder {
+    /// Rows whose `column` lies in the subtree at `path`.
+    func within<Value: QueryableProperty>(_ field: KeyPath<Model, Value>, _ path: OrgPath) -> Self
+    where Value.Value == String, Value.Model == Model {
+        let match = SubtreeMatch(path, on: database)
+        return filter(field, match.sqlOperator, match.pattern)
     }
 }
 

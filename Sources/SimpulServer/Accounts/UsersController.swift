@@ -89,7 +89,7 @@ struct UsersController {
         let roots = req.access.roots(for: .manageUsers)
         var grantQuery = RoleGrant.query(on: req.db)
         if !roots.contains(.national) {
-            grantQuery = grantQuery.group(.or) { g in for r in roots { g.filter(\.$path, .custom("LIKE"), r.likePattern) } }
+            grantQuery = grantQuery.group(.or) { g in for r in roots { _ = g.within(\.$path, r) } }
         }
         let userIDs = Set(try await grantQuery.all(\.$user.$id))
         let users = userIDs.isEmpty ? [] : try await User.query(on: req.db).filter(\.$id ~~ Array(userIDs)).with(\.$grants) { $0.with(\.$orgUnit) }.sort(\.$username).all()
@@ -105,7 +105,7 @@ struct UsersController {
         // are too many for one list (a national tree), where kecamatan managers grant them.
         var unitQuery = OrgUnit.query(on: req.db)
         if !roots.contains(.national) {
-            unitQuery = unitQuery.group(.or) { g in for r in roots { g.filter(\.$path, .custom("LIKE"), r.likePattern) } }
+            unitQuery = unitQuery.group(.or) { g in for r in roots { _ = g.within(\.$path, r) } }
         }
         if try await unitQuery.copy().count() > 1500 { unitQuery = unitQuery.filter(\.$level <= 3) }
         let units = try await unitQuery.sort(\.$path).all()

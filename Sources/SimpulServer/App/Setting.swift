@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import SimpulCore
 import Vapor
 
@@ -42,5 +43,27 @@ enum BranchSettings {
         let home = try await Setting.value(homeRegionKey, on: db) ?? defaultHomeRegion
         guard let unit = try await OrgQueries.unit(at: OrgPath(regionCode: home), on: db) else { return "Partai" }
         return labels.displayName(of: unit)
+    }
+}
+
+/// PostgreSQL compares text by the server's locale, where a plain index cannot serve
+/// `scope LIKE '36.73.%'`; pattern-ops indexes can. (SQLite uses GLOB on the plain
+/// indexes instead: see `SubtreeMatch`.)
+struct CreatePostgresPatternIndexes: AsyncMigration {
+    static let columns = [("people", "scope"), ("memberships", "scope"), ("audit_entries", "scope"),
+                          ("org_units", "path"), ("office_terms", "scope"), ("role_grants", "path")]
+
+    func prepare(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        for (table, column) in Self.columns {
+            try await sql.raw("CREATE INDEX \(ident: "\(table)_\(column)_pattern_idx") ON \(ident: table) (\(ident: column) text_pattern_ops)").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        guard let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" else { return }
+        for (table, column) in Self.columns {
+            try await sql.raw("DROP INDEX IF EXISTS \(ident: "\(table)_\(column)_pattern_idx")").run()
+        }
     }
 }

@@ -98,4 +98,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateMembership())
     app.migrations.add(CreateImportBatches())
     app.migrations.add(CreateDuplicateDismissals())
+    app.migrations.add(CreatePostgresPatternIndexes())
 }

@@ -28,7 +28,7 @@ struct KPUController {
         }
         let rows = try await Membership.query(on: req.db)
             .filter(\.$status == .active)
-            .filter(\.$scope, .custom("LIKE"), root.likePattern)
+            .within(\.$scope, root)
             .with(\.$person).all()
         let vault = req.vault
         let members = try rows.map { m -> KPUMember in

@@ -156,7 +156,7 @@ struct MembershipService {
         _ = try req.requireUser()
         var query = req.membershipPolicy.visible(Membership.query(on: req.db))
         if let status { query = query.filter(\.$status == status) }
-        if let unit { query = query.filter(\.$scope, .custom("LIKE"), unit.orgPath.likePattern) }
+        if let unit { query = query.within(\.$scope, unit.orgPath) }
         if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             if let number = try? MemberNumber(parsing: q) {
                 query = query.filter(\.$number == number.formatted)

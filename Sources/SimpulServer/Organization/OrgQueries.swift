@@ -37,50 +37,29 @@ struct UnitCounts: Content {
 }
 
 enum OrgQueries {
-    /// Counts for each child of `parent`, one query for all children.
+    /// Counts for each child of `parent`: three indexed range counts per child (a single
+    /// correlated query would scan, since its patterns are not constants).
     static func childCounts(of parent: OrgUnit, labels: OrgLevelLabels, on db: any Database) async throws -> [UnitCounts] {
         let children = try await OrgUnit.query(on: db).filter(\.$parent.$id == parent.requireID()).sort(\.$path).all()
-        guard !children.isEmpty else { return [] }
-        let counts = try await countsByUnit(parentID: try parent.requireID(), on: db)
-        return children.map { child in
-            let c = counts[child.id!] ?? (0, 0, 0)
-            return UnitCounts(unit: OrgUnitDTO(child, labels: labels), people: c.0, villages: c.1, offices: c.2)
-        }
+        var result: [UnitCounts] = []
+        for child in children { result.append(try await counts(of: child, labels: labels, on: db)) }
+        return result
     }
 
     /// Counts for one unit's whole subtree.
     static func counts(of unit: OrgUnit, labels: OrgLevelLabels, on db: any Database) async throws -> UnitCounts {
         let sql = db as! any SQLDatabase
-        let pattern = unit.orgPath.likePattern
+        let match = SubtreeMatch(unit.orgPath, on: db)
         let row = try await sql.raw("""
             SELECT
-              (SELECT COUNT(*) FROM people p WHERE p.scope LIKE \(bind: pattern)) AS people,
-              (SELECT COUNT(*) FROM org_units v WHERE v.path LIKE \(bind: pattern) AND v.level = 4) AS villages,
-              (SELECT COUNT(*) FROM office_terms o WHERE o.scope LIKE \(bind: pattern) AND o.ended_on IS NULL) AS offices
+              (SELECT COUNT(*) FROM people p WHERE \(match.sql("p.scope"))) AS people,
+              (SELECT COUNT(*) FROM org_units v WHERE \(match.sql("v.path")) AND v.level = 4) AS villages,
+              (SELECT COUNT(*) FROM office_terms o WHERE \(match.sql("o.scope")) AND o.ended_on IS NULL) AS offices
             """).first()
         return UnitCounts(unit: OrgUnitDTO(unit, labels: labels),
                           people: try row?.decode(column: "people", as: Int.self) ?? 0,
                           villages: try row?.decode(column: "villages", as: Int.self) ?? 0,
                           offices: try row?.decode(column: "offices", as: Int.self) ?? 0)
-    }
-
-    private static func countsByUnit(parentID: UUID, on db: any Database) async throws -> [UUID: (Int, Int, Int)] {
-        let sql = db as! any SQLDatabase
-        let rows = try await sql.raw("""
-            SELECT u.id AS id,
-              (SELECT COUNT(*) FROM people p WHERE p.scope LIKE u.path || '%') AS people,
-              (SELECT COUNT(*) FROM org_units v WHERE v.path LIKE u.path || '%' AND v.level = 4) AS villages,
-              (SELECT COUNT(*) FROM office_terms o WHERE o.scope LIKE u.path || '%' AND o.ended_on IS NULL) AS offices
-            FROM org_units u WHERE u.parent_id = \(bind: parentID)
-            """).all()
-        var result: [UUID: (Int, Int, Int)] = [:]
-        for row in rows {
-            let id = try row.decode(column: "id", as: UUID.self)
-            result[id] = (try row.decode(column: "people", as: Int.self),
-                          try row.decode(column: "villages", as: Int.self),
-                          try row.decode(column: "offices", as: Int.self))
-        }
-        return result
     }
 
     /// The chain from the national root down to `unit`, for breadcrumbs.

@@ -60,7 +60,7 @@ struct DuplicateService {
             var s: SQLQueryString = "("
             for (i, root) in roots.enumerated() {
                 if i > 0 { s += " OR " }
-                s += "\(ident: "p").\(ident: column) LIKE \(bind: root.likePattern)"
+                s += SubtreeMatch(root, on: req.db).sql("\(ident: "p").\(ident: column)")
             }
             return s + ")"
         }

@@ -93,7 +93,7 @@ struct PeopleService {
         _ = try req.requireUser()
         var query = req.peoplePolicy.visible(Person.query(on: req.db))
         if let unit {
-            query = query.filter(\.$scope, .custom("LIKE"), unit.orgPath.likePattern)
+            query = query.within(\.$scope, unit.orgPath)
         }
         if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             let digits = q.filter(\.isNumber)
