@@ -158,9 +158,21 @@ struct MembershipTests {
             let sent = try await web.post("/daftar", form: Self.valid.merging(["consentMembership": "on", "formStamp": String(stamp)]) { $1 })
             #expect(sent.status == .ok)
             #expect(sent.body.string.contains("Pendaftaran diterima"))
+            // With a photo (multipart, as the page sends it): it is stored encrypted and printed on the card.
+            var withPhoto = Self.valid
+            withPhoto["nik"] = "3673051208850002"; withPhoto["fullName"] = "Budi Santoso"; withPhoto["birthDate"] = "1985-08-12"; withPhoto["sex"] = "L"
+            withPhoto["consentMembership"] = "on"; withPhoto["formStamp"] = String(stamp)
+            let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0] + Array("JFIF-test".utf8)
+            let sentPhoto = try await web.postMultipart("/daftar", fields: withPhoto, file: ("photo", "foto.jpg", jpeg))
+            #expect(sentPhoto.status == .ok)
+            let budi = try #require(try await Person.query(on: app.db).filter(\.$fullName == "Budi Santoso").first())
+            #expect(budi.photoCipher != nil)
+            let notJPEG = try await web.postMultipart("/daftar", fields: withPhoto.merging(["nik": "3673051208850003"]) { $1 }, file: ("photo", "foto.png", "PNG"))
+            #expect(notJPEG.status == .unprocessableEntity)
+            #expect(notJPEG.body.string.contains("Foto harus berkas JPEG"))
             let bot = try await web.post("/daftar", form: Self.valid.merging(["website": "http://spam", "formStamp": String(stamp)]) { $1 })
             #expect(bot.status == .unprocessableEntity)
-            #expect(try await Membership.query(on: app.db).count() == 1)
+            #expect(try await Membership.query(on: app.db).count() == 2)
         }
     }
 

@@ -155,15 +155,23 @@ final class WebClient: @unchecked Sendable {
     /// A multipart form with one file, as a browser uploads it.
     @discardableResult
     func postMultipart(_ path: String, fields: [String: String], file: (field: String, name: String, content: String)) async throws -> TestingHTTPResponse {
+        try await postMultipart(path, fields: fields, file: (file.field, file.name, Array(file.content.utf8)))
+    }
+
+    /// A multipart form with one file of raw bytes, as a browser uploads it.
+    @discardableResult
+    func postMultipart(_ path: String, fields: [String: String], file: (field: String, name: String, bytes: [UInt8])) async throws -> TestingHTTPResponse {
         let boundary = "simpul-\(UUID().uuidString)"
-        var body = ""
+        var body = ByteBuffer()
         var all = fields
         if let csrf { all["_csrf"] = csrf }
-        for (k, v) in all { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n" }
-        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: text/csv\r\n\r\n\(file.content)\r\n--\(boundary)--\r\n"
+        for (k, v) in all { body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(k)\"\r\n\r\n\(v)\r\n") }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.field)\"; filename=\"\(file.name)\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        body.writeBytes(file.bytes)
+        body.writeString("\r\n--\(boundary)--\r\n")
         var h = headers()
         h.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
-        let res = try await app.testing().sendRequest(.POST, path, headers: h, body: ByteBuffer(string: body))
+        let res = try await app.testing().sendRequest(.POST, path, headers: h, body: body)
         absorb(res)
         return res
     }

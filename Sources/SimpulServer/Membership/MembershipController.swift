@@ -11,7 +11,7 @@ struct MembershipController {
 
     func bootPublicWeb(_ routes: any RoutesBuilder) {
         routes.get("daftar", use: registrationPage)
-        routes.post("daftar", use: registerFromPage)
+        routes.on(.POST, "daftar", body: .collect(maxSize: "2mb"), use: registerFromPage)
         routes.get("kta", ":code", use: verifyPage)
     }
 
@@ -100,7 +100,9 @@ struct MembershipController {
     }
 
     @Sendable func registerFromPage(req: Request) async throws -> Response {
-        let form = try req.content.decode(RegistrationForm.self)
+        let submitted = try req.content.decode(RegistrationForm.self)
+        var form = submitted
+        form.photo = nil  // never echoed back into the page
         guard FormGuard.looksHuman(honeypot: try? req.content.get(String.self, at: FormGuard.honeypotField),
                                    stamp: try? req.content.get(String.self, at: FormGuard.stampField), vault: req.vault,
                                    minimumSeconds: req.application.settings.formMinimumSeconds) else {
@@ -109,7 +111,7 @@ struct MembershipController {
         }
         try await req.rateLimiter.hit("register:" + req.clientAddress, limit: Self.registrationLimit, window: 3600)
         do {
-            let m = try await req.memberships.register(form, channel: .selfRegistration)
+            let m = try await req.memberships.register(submitted, channel: .selfRegistration)
             return try await req.render("membership/registered", title: "Pendaftaran diterima",
                                         RegisteredPage(reference: Self.reference(m)))
         } catch let failure as ValidationFailure {

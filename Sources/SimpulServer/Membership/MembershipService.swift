@@ -21,6 +21,8 @@ struct RegistrationForm: Content {
     var consentMembership: String?
     var consentContact: String?
     var consentPublication: String?
+    /// Passport photo from the page form (JPEG, at most 1 MB); optional.
+    var photo: File?
 
     var person: PersonForm {
         PersonForm(fullName: fullName, nik: nik, birthPlace: birthPlace, birthDate: birthDate, sex: sex, phone: phone,
@@ -96,6 +98,7 @@ struct MembershipService {
            !Eligibility.isEligibleVoter(birthDate: birth, married: marital.hasMarried, on: today) {
             errors.add("birthDate", "Calon anggota harus sudah berusia 17 tahun atau sudah/pernah kawin.")
         }
+        let photo = Self.photo(form.photo, errors: &errors)
         try errors.throwIfAny()
         guard let valid = validated, let nik = valid.nik else { throw ValidationFailure(errors: errors.all) }
         if channel == .staff, !req.peoplePolicy.canCreate(in: valid.unit) {
@@ -114,6 +117,7 @@ struct MembershipService {
             } else {
                 person = Person()
                 try person.fill(from: valid, vault: vault)
+                person.photoCipher = try photo.map { try vault.encrypt($0) }
                 try await person.create(on: db)
                 try await person.indexName(on: db)
             }
@@ -141,6 +145,21 @@ struct MembershipService {
                                        scope: membership.scope, detail: channel.rawValue, on: db)
         }
         return membership
+    }
+
+    /// A JPEG of at most 1 MB, as base64 for encryption; a wrong file names the field.
+    static func photo(_ file: File?, errors: inout FormErrors) -> String? {
+        guard let file, file.data.readableBytes > 0 else { return nil }
+        let bytes = Array(file.data.readableBytesView)
+        guard bytes.count <= 1_048_576 else {
+            errors.add("photo", "Foto terlalu besar (\(bytes.count / 1024) KB); maksimal 1 MB.")
+            return nil
+        }
+        guard bytes.starts(with: [0xFF, 0xD8, 0xFF]) else {
+            errors.add("photo", "Foto harus berkas JPEG (.jpg).")
+            return nil
+        }
+        return Data(bytes).base64EncodedString()
     }
 
     func find(_ id: UUID?) async throws -> (Membership, Person) {
