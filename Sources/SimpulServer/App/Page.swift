@@ -63,3 +63,24 @@ extension Request {
         return raw.hasPrefix("!") ? (String(raw.dropFirst()), true) : (raw, false)
     }
 }
+
+/// The query every list page and list API takes: `unit` (a subtree the user may see),
+/// `q`, `page` from 1, `per` 1–200 (default 50).
+struct ListQuery {
+    let unit: OrgUnit?
+    let q: String?
+    let page: Int
+    let per: Int
+
+    static func parse(_ req: Request) async throws -> ListQuery {
+        var unit: OrgUnit?
+        if let id = try? req.query.get(UUID.self, at: "unit") {
+            guard let found = try await OrgUnit.find(id, on: req.db) else { throw Abort(.notFound, reason: "Unit tidak ditemukan.") }
+            try req.organizationPolicy.requireView(found)
+            unit = found
+        }
+        return ListQuery(unit: unit, q: try? req.query.get(String.self, at: "q"),
+                         page: max(1, (try? req.query.get(Int.self, at: "page")) ?? 1),
+                         per: min(200, max(1, (try? req.query.get(Int.self, at: "per")) ?? 50)))
+    }
+}

@@ -48,20 +48,27 @@ struct CreateAudit: AsyncMigration {
 }
 
 extension AuditEntry {
-    /// An entry written outside a request (command line).
-    static func create(app: Application, user: User?, action: String, entity: String, id: String?, scope: String = "", detail: String) async throws {
+    /// The one place an entry is written, from a request or the command line.
+    static func write(userID: UUID?, username: String, action: String, entity: String, id: String?,
+                      scope: String, detail: String, address: String, on db: any Database) async throws {
         let entry = AuditEntry()
         entry.at = Date()
-        entry.userID = user?.id
-        entry.username = user?.username ?? "cli"
+        entry.userID = userID
+        entry.username = username
         entry.action = action
         entry.entity = entity
         entry.entityID = id
         entry.scope = scope
         entry.detail = detail
-        entry.address = "cli"
-        try await entry.create(on: app.db)
+        entry.address = address
+        try await entry.create(on: db)
         SimpulMetrics.audited(action)
+    }
+
+    /// An entry written outside a request (command line).
+    static func create(app: Application, user: User?, action: String, entity: String, id: String?, scope: String = "", detail: String) async throws {
+        try await write(userID: user?.id, username: user?.username ?? "cli", action: action, entity: entity, id: id,
+                        scope: scope, detail: detail, address: "cli", on: app.db)
     }
 }
 
@@ -70,19 +77,9 @@ struct Auditor {
     let request: Request
 
     func record(_ action: String, entity: String, id: String? = nil, scope: String, detail: String = "", on db: (any Database)? = nil) async throws {
-        let entry = AuditEntry()
-        entry.at = Date()
         let user = request.auth.get(User.self)
-        entry.userID = user?.id
-        entry.username = user?.username ?? "-"
-        entry.action = action
-        entry.entity = entity
-        entry.entityID = id
-        entry.scope = scope
-        entry.detail = detail
-        entry.address = request.clientAddress
-        try await entry.create(on: db ?? request.db)
-        SimpulMetrics.audited(action)
+        try await AuditEntry.write(userID: user?.id, username: user?.username ?? "-", action: action, entity: entity, id: id,
+                                   scope: scope, detail: detail, address: request.clientAddress, on: db ?? request.db)
     }
 }
 

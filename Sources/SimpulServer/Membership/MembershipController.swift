@@ -159,16 +159,9 @@ struct MembershipController {
     // MARK: officials
 
     private func listArguments(_ req: Request) async throws -> (MembershipStatus?, OrgUnit?, String?, Int, Int) {
-        var unit: OrgUnit?
-        if let id = try? req.query.get(UUID.self, at: "unit") {
-            guard let found = try await OrgUnit.find(id, on: req.db) else { throw Abort(.notFound, reason: "Unit tidak ditemukan.") }
-            try req.organizationPolicy.requireView(found)
-            unit = found
-        }
+        let l = try await ListQuery.parse(req)
         let status = (try? req.query.get(String.self, at: "status")).flatMap(MembershipStatus.init(rawValue:))
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let per = min(200, max(1, (try? req.query.get(Int.self, at: "per")) ?? 50))
-        return (status, unit, try? req.query.get(String.self, at: "q"), page, per)
+        return (status, l.unit, l.q, l.page, l.per)
     }
 
     @Sendable func listAPI(req: Request) async throws -> MembersPage {

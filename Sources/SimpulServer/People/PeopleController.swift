@@ -27,15 +27,8 @@ struct PeopleController {
     // MARK: shared
 
     private func listArguments(_ req: Request) async throws -> (OrgUnit?, String?, Int, Int) {
-        var unit: OrgUnit?
-        if let id = try? req.query.get(UUID.self, at: "unit") {
-            guard let found = try await OrgUnit.find(id, on: req.db) else { throw Abort(.notFound, reason: "Unit tidak ditemukan.") }
-            try req.organizationPolicy.requireView(found)
-            unit = found
-        }
-        let page = max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)
-        let per = min(200, max(1, (try? req.query.get(Int.self, at: "per")) ?? 50))
-        return (unit, try? req.query.get(String.self, at: "q"), page, per)
+        let l = try await ListQuery.parse(req)
+        return (l.unit, l.q, l.page, l.per)
     }
 
     // MARK: API
