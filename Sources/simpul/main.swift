@@ -16,7 +16,7 @@ do {
     try await app.execute()
 } catch {
     // A clear message (already in Indonesian for our own errors), not a crash dump.
-    let reason = (error as? any AbortError)?.reason ?? String(describing: error)
+    let reason = (error as? any AbortError)?.reason ?? String(reflecting: error)
     FileHandle.standardError.write(Data("Gagal: \(reason)\n".utf8))
     failed = true
 }

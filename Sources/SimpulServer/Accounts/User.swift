@@ -114,7 +114,7 @@ final class LoginAttempt: Model, @unchecked Sendable {
 }
 
 extension Digest {
-    var hex: String { map { String(format: "%02x", $0) }.joined() }
+    var hex: String { Hex.encode(self) }
 }
 
 struct CreateAccounts: AsyncMigration {

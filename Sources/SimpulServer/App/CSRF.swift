@@ -16,7 +16,7 @@ struct CSRFMiddleware: AsyncMiddleware {
         if let existing = request.session.data[Self.sessionKey] {
             token = existing
         } else {
-            token = [UInt8].random(count: 32).map { String(format: "%02x", $0) }.joined()
+            token = Hex.encode([UInt8].random(count: 32))
             request.session.data[Self.sessionKey] = token
         }
         request.storage[CSRFTokenKey.self] = token

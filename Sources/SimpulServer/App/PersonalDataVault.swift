@@ -30,7 +30,7 @@ struct PersonalDataVault: @unchecked Sendable {
     /// indexes apart so equal strings in different fields never collide.
     func blindIndex(_ value: String, purpose: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data((purpose + ":" + value).utf8), using: indexKey)
-        return Data(mac).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 
     /// The master key: SIMPUL_DATA_KEY (base64, 32 bytes), else `<data dir>/data.key`,
@@ -76,4 +76,20 @@ extension Application {
 
 extension Request {
     var vault: PersonalDataVault { application.vault }
+}
+
+/// Lower-case hex without a formatter call per byte (blind indexes are made per row in
+/// bulk imports, where String(format:) showed up in profiles).
+enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

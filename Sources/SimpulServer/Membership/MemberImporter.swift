@@ -225,8 +225,9 @@ struct MemberImporter: Sendable {
                     activatedAt = now
                 }
                 memberships = memberships.values([
-                    SQLBind(UUID()), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path), SQLBind(initial.rawValue),
-                    SQLBind(Membership.Channel.import.rawValue), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
+                    SQLBind(UUID()), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path),
+                    Self.enumValue(initial.rawValue, type: "membership_status", on: sql),
+                    Self.enumValue(Membership.Channel.import.rawValue, type: "membership_channel", on: sql), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
                     SQLBind(batchID), SQLBind(member.joinedOn.map { Self.date($0) } ?? now), SQLBind(activatedAt), SQLBind(now),
                 ])
                 count += 1
@@ -254,6 +255,12 @@ struct MemberImporter: Sendable {
         }
         stats.imported += imported
         stats.existing += existing
+    }
+
+    /// Fluent makes enum columns native types on PostgreSQL, where a text bind needs a
+    /// cast; SQLite stores them as text.
+    static func enumValue(_ value: String, type: String, on sql: any SQLDatabase) -> any SQLExpression {
+        sql.dialect.name == "postgresql" ? SQLQueryString("CAST(\(bind: value) AS \(ident: type))") : SQLBind(value)
     }
 
     static func date(_ d: CivilDate) -> Date {
