@@ -38,6 +38,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
 
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.vault = try PersonalDataVault.load(settings: settings, logger: app.logger)
+    app.storage[LevelLabelCacheKey.self] = LevelLabelCache()
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "simpul_session"

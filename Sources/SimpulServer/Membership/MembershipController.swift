@@ -148,12 +148,13 @@ struct MembershipController {
     // MARK: public KTA check
 
     @Sendable func verifyPage(req: Request) async throws -> Response {
-        let check = try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db)
+        let check = try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db,
+                                                            labels: try await req.levelLabels())
         return try await req.render("membership/verify", title: "Verifikasi KTA", check)
     }
 
     @Sendable func verifyAPI(req: Request) async throws -> PublicCardCheck {
-        try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db)
+        try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db, labels: try await req.levelLabels())
     }
 
     // MARK: officials

@@ -249,17 +249,25 @@ struct MembershipService {
         return String((0..<10).map { _ in alphabet.randomElement()! })
     }
 
-    /// The public check behind the QR: initials, unit and validity only.
-    static func publicCheck(code: String, on db: any Database) async throws -> PublicCardCheck {
+    /// The public check behind the QR: initials, unit and validity only. One indexed
+    /// query: this page is what every scanned card hits.
+    static func publicCheck(code: String, on db: any Database, labels: OrgLevelLabels) async throws -> PublicCardCheck {
         let clean = code.uppercased().filter { $0.isLetter || $0.isNumber }
-        guard clean.count == 10, let m = try await Membership.query(on: db).filter(\.$verifyCode == clean).with(\.$person).with(\.$orgUnit).first() else {
-            return PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
-        }
-        let labels = try await OrgLevelLabels.load(on: db)
-        let stillValid = m.status == .active && (m.validUntil ?? "") >= CivilDate(Date()).iso8601
-        let status = m.status != .active ? m.status.label : stillValid ? "Anggota aktif" : "Masa berlaku habis"
-        return PublicCardCheck(valid: stillValid, status: status, initials: Self.initials(m.person.fullName),
-                               unit: labels.displayName(of: m.orgUnit), validUntil: m.validUntil)
+        let unknown = PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
+        guard clean.count == 10 else { return unknown }
+        let sql = db as! any SQLDatabase
+        guard let row = try await sql.raw("""
+            SELECT m.status AS status, m.valid_until AS valid_until, p.full_name AS full_name, u.name AS unit_name, u.level AS level
+            FROM memberships m JOIN people p ON p.id = m.person_id JOIN org_units u ON u.id = m.org_unit_id
+            WHERE m.verify_code = \(bind: clean)
+            """).first() else { return unknown }
+        let status = MembershipStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .inactive
+        let validUntil = try row.decode(column: "valid_until", as: String?.self)
+        let stillValid = status == .active && (validUntil ?? "") >= CivilDate(Date()).iso8601
+        let label = status != .active ? status.label : stillValid ? "Anggota aktif" : "Masa berlaku habis"
+        let unit = labels.label(for: try row.decode(column: "level", as: Int.self)) + " " + (try row.decode(column: "unit_name", as: String.self))
+        return PublicCardCheck(valid: stillValid, status: label, initials: Self.initials(try row.decode(column: "full_name", as: String.self)),
+                               unit: unit, validUntil: validUntil)
     }
 
     /// "Siti Aminah binti Ahmad" → "S. A. B. A."

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import SimpulCore
 import Vapor
@@ -78,6 +79,33 @@ struct OrgLevelLabels: Sendable, Equatable, Codable {
         }
         return OrgLevelLabels(labels: parts)
     }
+}
+
+/// Level labels change perhaps once a year; hot public pages read them from memory for
+/// up to a minute instead of querying each time (other app servers see a change within
+/// that minute).
+final class LevelLabelCache: Sendable {
+    private let box = NIOLockedValueBox<(labels: OrgLevelLabels, at: Date)?>(nil)
+
+    func get(on db: any Database) async throws -> OrgLevelLabels {
+        if let cached = box.withLockedValue({ $0 }), Date().timeIntervalSince(cached.at) < 60 { return cached.labels }
+        let labels = try await OrgLevelLabels.load(on: db)
+        box.withLockedValue { $0 = (labels, Date()) }
+        return labels
+    }
+
+    func invalidate() { box.withLockedValue { $0 = nil } }
+}
+
+struct LevelLabelCacheKey: StorageKey { typealias Value = LevelLabelCache }
+
+extension Application {
+    /// Set up once in `configure`, before any request runs.
+    var levelLabelCache: LevelLabelCache { storage[LevelLabelCacheKey.self]! }
+}
+
+extension Request {
+    func levelLabels() async throws -> OrgLevelLabels { try await application.levelLabelCache.get(on: db) }
 }
 
 struct CreateOrganization: AsyncMigration {

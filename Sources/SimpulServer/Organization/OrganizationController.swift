@@ -203,6 +203,7 @@ struct OrganizationController {
             guard party.count <= 80 else { throw Abort(.unprocessableEntity, reason: "Nama partai maksimal 80 karakter.") }
             try await Setting.set(OrgLevelLabels.settingKey, to: labels.labels.joined(separator: ","), on: req.db)
             try await Setting.set(BranchSettings.partyNameKey, to: party, on: req.db)
+            req.application.levelLabelCache.invalidate()
             try await req.audit.record("settings.update", entity: "setting", id: OrgLevelLabels.settingKey, scope: "",
                                        detail: labels.labels.joined(separator: ",") + "; partai: " + party)
             req.flash("Pengaturan disimpan.")
