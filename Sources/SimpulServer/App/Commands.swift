@@ -143,9 +143,7 @@ struct ImportCommand: AsyncCommand {
         guard let status = MembershipStatus(rawValue: initial), [.pending, .verified, .active].contains(status) else {
             throw Abort(.badRequest, reason: "--status harus pending, verified atau active.")
         }
-        if status != .pending && !access.hasAny(.verifyMembers) {
-            throw Abort(.forbidden, reason: "\(user.username) tidak berwenang memverifikasi; gunakan --status pending.")
-        }
+        try MembershipPolicy(access: access).requireImport(initial: status)
         let url = URL(fileURLWithPath: signature.file)
         let headers = try MemberImporter.headers(of: url)
         let batch = ImportBatch()

@@ -18,7 +18,7 @@ struct ImportController {
 
     static func requireImporter(_ req: Request) throws -> User {
         let user = try req.requireUser()
-        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengimpor data anggota.") }
+        try req.membershipPolicy.requireImport()
         return user
     }
 
@@ -26,7 +26,7 @@ struct ImportController {
     static func find(_ req: Request) async throws -> ImportBatch {
         let user = try requireImporter(req)
         guard let batch = try await ImportBatch.find(req.parameters.get("batchID", as: UUID.self), on: req.db),
-              batch.uploadedBy == user.id || req.access.allows(.grantAdmin, at: .national) else {
+              req.membershipPolicy.canSee(batch, user: user) else {
             throw Abort(.notFound, reason: "Impor tidak ditemukan.")
         }
         return batch
@@ -80,9 +80,7 @@ struct ImportController {
         }
         let initial = MembershipStatus(rawValue: form.initialStatus ?? "pending") ?? .pending
         guard [.pending, .verified, .active].contains(initial) else { return try await refuse("Status awal tidak sah.") }
-        if initial != .pending && !req.access.hasAny(.verifyMembers) {
-            return try await refuse("Status awal terverifikasi atau aktif hanya untuk pengurus yang berwenang memverifikasi.")
-        }
+        do { try req.membershipPolicy.requireImport(initial: initial) } catch let abort as Abort { return try await refuse(abort.reason) }
         let id = UUID()
         let dir = req.application.settings.dataDirectory + "/imports"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

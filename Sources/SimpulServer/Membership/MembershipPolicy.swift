@@ -17,6 +17,21 @@ struct MembershipPolicy: ModulePolicy {
         try require(.verifyMembers, at: OrgPath(rawValue: m.scope), visibleWith: .viewPeople)
     }
 
+    /// Importing member lists: anyone who may add people somewhere; each row is then
+    /// checked against the kelurahan it names. Starting members as verified or active
+    /// also needs verifyMembers.
+    func requireImport(initial: MembershipStatus = .pending) throws {
+        guard access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengimpor data anggota.") }
+        if initial != .pending && !access.hasAny(.verifyMembers) {
+            throw Abort(.forbidden, reason: "Status awal terverifikasi atau aktif hanya untuk pengurus yang berwenang memverifikasi.")
+        }
+    }
+
+    /// A batch is seen by whoever uploaded it, and by national administrators.
+    func canSee(_ batch: ImportBatch, user: User) -> Bool {
+        batch.uploadedBy == user.id || access.allows(.grantAdmin, at: .national)
+    }
+
     func visible(_ query: QueryBuilder<Membership>) -> QueryBuilder<Membership> {
         scopeFilter(query, column: "scope", for: .viewPeople)
     }
