@@ -23,8 +23,6 @@ struct Page<Body: Encodable>: Encodable {
     let page: Body
 }
 
-struct Empty: Encodable {}
-
 extension Request {
     /// Renders `template` inside the layout; navigation shows only what the user may open.
     func render<Body: Encodable>(_ template: String, title: String, _ body: Body, status: HTTPResponseStatus = .ok) async throws -> Response {
