@@ -12,13 +12,16 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     case `operator`
     /// Pengamat: reads masked lists and dashboards only.
     case pengamat
+    /// Saksi TPS: submits tallies for the polling stations assigned to them, nothing else.
+    case saksi
 
     public var permissions: Set<Permission> {
         switch self {
         case .admin: return Set(Permission.allCases)
         case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
         case .operator: return [.viewPeople, .editPeople, .viewOrganization]
-        case .pengamat: return [.viewPeople, .viewOrganization]
+        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral]
+        case .saksi: return [.submitTally]
         }
     }
 
@@ -29,6 +32,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         case .pengurus: return "Pengurus"
         case .operator: return "Operator data"
         case .pengamat: return "Pengamat"
+        case .saksi: return "Saksi TPS"
         }
     }
 }
@@ -47,6 +51,13 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageUsers
     case grantAdmin
     case viewAudit
+    // Electoral (issue 4)
+    /// Dapil analysis, seat simulations, targets, election-night roll-up.
+    case viewElectoral
+    /// Dapil and results data, candidate screening and lists, witness assignments.
+    case manageElectoral
+    /// Send TPS tallies (saksi); only for TPS assigned to the user.
+    case submitTally
 }
 
 public struct Grant: Hashable, Sendable, Codable {

@@ -111,7 +111,7 @@ struct UsersController {
         let units = try await unitQuery.sort(\.$path).all()
         let unitOptions = units.map { Option(value: $0.id!.uuidString, label: labels.displayName(of: $0)) }
         // Least power first, so the form's default is the safe one.
-        let roleOptions = [Role.operator, .pengamat, .pengurus, .admin].filter { $0 != .admin || req.access.hasAny(.grantAdmin) }.map { Option(value: $0.rawValue, label: $0.label) }
+        let roleOptions = [Role.saksi, .operator, .pengamat, .pengurus, .admin].filter { $0 != .admin || req.access.hasAny(.grantAdmin) }.map { Option(value: $0.rawValue, label: $0.label) }
         return try await req.render("users", title: "Pengguna",
                                     ListPage(users: rows, roles: roleOptions, units: unitOptions, errors: errors, form: form), status: status)
     }

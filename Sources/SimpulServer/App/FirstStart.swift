@@ -35,6 +35,7 @@ enum FirstStart {
             if let party = app.settings.partyName, !party.isEmpty, try await Setting.value(BranchSettings.partyNameKey, on: db) == nil {
                 try await Setting(key: BranchSettings.partyNameKey, value: party).create(on: db)
             }
+            try await ElectoralReference.seed(on: db, partyName: try await Setting.value(BranchSettings.partyNameKey, on: db))
             return result
         }
         if result.regionsAdded > 0 || result.unitsAdded > 0 {

@@ -34,6 +34,8 @@ extension Request {
             items.append(("/members", "Anggota", access.hasAny(.viewPeople)))
             items.append(("/people", "Orang", access.hasAny(.viewPeople)))
             items.append(("/imports", "Impor", access.hasAny(.editPeople)))
+            items.append(("/elections", "Pemilu", access.hasAny(.viewElectoral)))
+            items.append(("/tally", "Saksi TPS", access.hasAny(.submitTally) && !access.hasAny(.viewElectoral)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
             items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))

@@ -19,6 +19,7 @@ func routes(_ app: Application) throws {
     KPUController().bootWeb(web)
     MembershipController().bootWeb(web)
     ImportController().bootWeb(web)
+    ElectoralController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -27,6 +28,7 @@ func routes(_ app: Application) throws {
     PeopleController().bootAPI(api)
     AuditController().bootAPI(api)
     MembershipController().bootAPI(api)
+    ElectoralController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))

@@ -100,4 +100,6 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateImportBatches())
     app.migrations.add(CreateDuplicateDismissals())
     app.migrations.add(CreatePostgresPatternIndexes())
+    app.migrations.add(CreateElectoral())
+    app.migrations.add(AddWitnessRole())
 }
