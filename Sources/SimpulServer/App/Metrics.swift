@@ -19,6 +19,9 @@ enum SimpulMetrics {
         Counter(label: "simpul_login_attempts_total", dimensions: [("result", success ? "success" : "failure")]).increment()
     }
 
+    /// Tallies received from witnesses (any outcome).
+    static let tallies = Counter(label: "simpul_tally_submissions_total")
+
     static func audited(_ action: String) {
         Counter(label: "simpul_audit_entries_total", dimensions: [("action", action)]).increment()
     }

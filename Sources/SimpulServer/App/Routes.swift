@@ -20,6 +20,7 @@ func routes(_ app: Application) throws {
     MembershipController().bootWeb(web)
     ImportController().bootWeb(web)
     ElectoralController().bootWeb(web)
+    TallyController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -29,6 +30,7 @@ func routes(_ app: Application) throws {
     AuditController().bootAPI(api)
     MembershipController().bootAPI(api)
     ElectoralController().bootAPI(api)
+    TallyController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))

@@ -102,4 +102,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreatePostgresPatternIndexes())
     app.migrations.add(CreateElectoral())
     app.migrations.add(AddWitnessRole())
+    app.migrations.add(CreateTallies())
 }

@@ -1,0 +1,186 @@
+import Fluent
+import Foundation
+import SQLKit
+import SimpulCore
+import Vapor
+
+/// Tempat pemungutan suara. It belongs to its kelurahan's org unit (`scope`), so a
+/// witness or official granted on that kelurahan reaches it and nobody else below the city.
+final class PollingStation: Model, @unchecked Sendable {
+    static let schema = "polling_stations"
+
+    enum Status: String, Codable, Sendable {
+        /// No tally yet.
+        case waiting
+        /// A tally is counted.
+        case reported
+        /// Two different tallies arrived; the first still counts until an official decides.
+        case conflict
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "election_id") var electionID: UUID
+    @Field(key: "dapil_id") var dapilID: UUID
+    /// Kelurahan code.
+    @Field(key: "region_code") var regionCode: String
+    @Field(key: "number") var number: Int
+    /// Pemilih terdaftar (DPT + DPTb + DPK).
+    @Field(key: "registered") var registered: Int
+    @Field(key: "scope") var scope: String
+    @Enum(key: "status") var status: Status
+    @OptionalField(key: "accepted_submission_id") var acceptedSubmissionID: UUID?
+    @OptionalField(key: "reported_at") var reportedAt: Date?
+
+    init() {}
+
+    var label: String { "TPS \(String(format: "%03d", number))" }
+}
+
+final class WitnessAssignment: Model, @unchecked Sendable {
+    static let schema = "witness_assignments"
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "polling_station_id") var pollingStationID: UUID
+    @Field(key: "user_id") var userID: UUID
+
+    init() {}
+}
+
+/// Every tally ever sent, kept: the history of a TPS is its submissions in order.
+final class TallySubmission: Model, @unchecked Sendable {
+    static let schema = "tally_submissions"
+
+    enum Status: String, Codable, Sendable {
+        /// Counts in the roll-up.
+        case accepted
+        /// The same numbers as the accepted one (a resend): kept, not counted twice.
+        case duplicate
+        /// Different numbers from the accepted one: waits for an official.
+        case conflict
+        /// Was accepted, then an official chose another submission.
+        case superseded
+        /// An official decided against it.
+        case rejected
+
+        var label: String {
+            switch self {
+            case .accepted: return "Dihitung"
+            case .duplicate: return "Kiriman ulang (sama)"
+            case .conflict: return "Berbeda — perlu ditinjau"
+            case .superseded: return "Diganti"
+            case .rejected: return "Ditolak"
+            }
+        }
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "polling_station_id") var pollingStationID: UUID
+    @Field(key: "election_id") var electionID: UUID
+    @Field(key: "user_id") var userID: UUID
+    @Field(key: "username") var username: String
+    /// The sender's own id for this form: a retry with the same id is answered, not stored again.
+    @OptionalField(key: "client_ref") var clientRef: String?
+    /// The TallySheet as JSON, party and candidate keys being party ids.
+    @Field(key: "sheet") var sheetJSON: String
+    @Field(key: "voters_present") var votersPresent: Int
+    @Field(key: "valid_votes") var validVotes: Int
+    @Field(key: "invalid_votes") var invalidVotes: Int
+    @Enum(key: "status") var status: Status
+    @OptionalField(key: "note") var note: String?
+    @OptionalField(key: "decided_by") var decidedBy: String?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+
+    init() {}
+
+    var sheet: TallySheet? { try? JSONDecoder().decode(TallySheet.self, from: Data(sheetJSON.utf8)) }
+}
+
+/// Accepted votes summed per kelurahan, per party ("" candidate = the party's valid total)
+/// and per candidate; kept up to date in the transaction that accepts or replaces a tally,
+/// so the roll-up reads kelurahan totals instead of every TPS.
+enum TallyTotals {
+    static let schema = "tally_totals"
+
+    /// Adds (sign +1) or removes (sign -1) a sheet's votes, in one statement.
+    static func apply(_ sheet: TallySheet, sign: Int, election: UUID, region: String, on db: any Database) async throws {
+        var rows: [(party: String, candidate: String, votes: Int)] = sheet.totals.map { ($0.key, "", $0.value) }
+        for (party, candidates) in sheet.candidateVotes {
+            for (name, v) in candidates { rows.append((party, name, v)) }
+        }
+        rows = rows.filter { $0.votes != 0 }
+        guard !rows.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        var query = SQLQueryString("INSERT INTO tally_totals (election_id, region_code, party_id, candidate, votes) VALUES ")
+        for (i, r) in rows.enumerated() {
+            if i > 0 { query.appendLiteral(", ") }
+            query.appendInterpolation(SQLQueryString("(\(bind: election), \(bind: region), \(bind: UUID(uuidString: r.party)!), \(bind: r.candidate), \(bind: sign * r.votes))"))
+        }
+        query.appendLiteral(" ON CONFLICT (election_id, region_code, party_id, candidate) DO UPDATE SET votes = tally_totals.votes + excluded.votes")
+        try await sql.raw(query).run()
+    }
+}
+
+struct CreateTallies: AsyncMigration {
+    func prepare(on db: any Database) async throws {
+        let stationStatus = try await db.enum("polling_station_status").case("waiting").case("reported").case("conflict").create()
+        try await db.schema(PollingStation.schema)
+            .id()
+            .field("election_id", .uuid, .required, .references(Election.schema, "id", onDelete: .cascade))
+            .field("dapil_id", .uuid, .required, .references(Dapil.schema, "id", onDelete: .cascade))
+            .field("region_code", .string, .required)
+            .field("number", .int, .required)
+            .field("registered", .int, .required)
+            .field("scope", .string, .required)
+            .field("status", stationStatus, .required)
+            .field("accepted_submission_id", .uuid)
+            .field("reported_at", .datetime)
+            .unique(on: "election_id", "region_code", "number")
+            .create()
+        let sql = db as! any SQLDatabase
+        try await sql.create(index: "polling_stations_scope_idx").on(PollingStation.schema).column("scope").run()
+        try await sql.create(index: "polling_stations_dapil_idx").on(PollingStation.schema).column("dapil_id").column("status").run()
+        try await db.schema(WitnessAssignment.schema)
+            .id()
+            .field("polling_station_id", .uuid, .required, .references(PollingStation.schema, "id", onDelete: .cascade))
+            .field("user_id", .uuid, .required, .references(User.schema, "id", onDelete: .cascade))
+            .unique(on: "polling_station_id", "user_id")
+            .create()
+        try await sql.create(index: "witness_assignments_user_idx").on(WitnessAssignment.schema).column("user_id").run()
+        let submissionStatus = try await db.enum("tally_submission_status")
+            .case("accepted").case("duplicate").case("conflict").case("superseded").case("rejected").create()
+        try await db.schema(TallySubmission.schema)
+            .id()
+            .field("polling_station_id", .uuid, .required, .references(PollingStation.schema, "id", onDelete: .cascade))
+            .field("election_id", .uuid, .required)
+            .field("user_id", .uuid, .required)
+            .field("username", .string, .required)
+            .field("client_ref", .string)
+            .field("sheet", .string, .required)
+            .field("voters_present", .int, .required)
+            .field("valid_votes", .int, .required)
+            .field("invalid_votes", .int, .required)
+            .field("status", submissionStatus, .required)
+            .field("note", .string)
+            .field("decided_by", .string)
+            .field("created_at", .datetime)
+            .unique(on: "polling_station_id", "client_ref")
+            .create()
+        try await sql.create(index: "tally_submissions_station_idx").on(TallySubmission.schema).column("polling_station_id").run()
+        try await db.schema(TallyTotals.schema)
+            .field("election_id", .uuid, .required, .references(Election.schema, "id", onDelete: .cascade))
+            .field("region_code", .string, .required)
+            .field("party_id", .uuid, .required)
+            .field("candidate", .string, .required)
+            .field("votes", .int, .required)
+            .unique(on: "election_id", "region_code", "party_id", "candidate")
+            .create()
+    }
+
+    func revert(on db: any Database) async throws {
+        for schema in [TallyTotals.schema, TallySubmission.schema, WitnessAssignment.schema, PollingStation.schema] {
+            try await db.schema(schema).delete()
+        }
+        try await db.enum("tally_submission_status").delete()
+        try await db.enum("polling_station_status").delete()
+    }
+}

@@ -1,0 +1,236 @@
+import Fluent
+import Foundation
+import SQLKit
+import SimpulCore
+import Vapor
+
+/// A tally as a witness sends it: parties and candidates by ballot number.
+struct TallyInput: Content {
+    /// The sender's id for this form (retries with the same id are answered, not doubled).
+    var clientRef: String?
+    var votersPresent: Int
+    var validVotes: Int
+    var invalidVotes: Int
+    /// Party ballot number → votes for the party only.
+    var parties: [String: Int]
+    /// Party ballot number → candidate name → votes.
+    var candidates: [String: [String: Int]]?
+}
+
+struct TallyReceipt: Content {
+    let submission: UUID
+    let station: String
+    /// accepted, duplicate or conflict.
+    let status: String
+    let message: String
+}
+
+enum TallyService {
+    /// Checks the arithmetic and records the submission in one transaction: the first
+    /// valid tally of a TPS counts; a resend with the same numbers is kept as a duplicate;
+    /// different numbers are kept as a conflict and the TPS is flagged for review.
+    static func submit(_ input: TallyInput, station: PollingStation, user: User, parties: [Party],
+                       on db: any Database) async throws -> (TallyReceipt, created: Bool) {
+        let byNumber = Dictionary(uniqueKeysWithValues: parties.map { (String($0.number), $0) })
+        var errors = FormErrors()
+        var partyVotes: [String: Int] = [:]
+        for (number, v) in input.parties {
+            guard let p = byNumber[number.trimmingCharacters(in: .whitespaces)] else {
+                errors.add("parties.\(number)", "Partai nomor \(number) tidak ada dalam pemilu ini."); continue
+            }
+            partyVotes[p.id!.uuidString] = v
+        }
+        var candidateVotes: [String: [String: Int]] = [:]
+        for (number, list) in input.candidates ?? [:] {
+            guard let p = byNumber[number] else {
+                errors.add("candidates.\(number)", "Partai nomor \(number) tidak ada dalam pemilu ini."); continue
+            }
+            candidateVotes[p.id!.uuidString] = list.filter { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty }
+        }
+        if let ref = input.clientRef, ref.count > 100 { errors.add("clientRef", "clientRef paling panjang 100 karakter.") }
+        try errors.throwIfAny()
+        let sheet = TallySheet(registeredVoters: station.registered, votersPresent: input.votersPresent,
+                               validVotes: input.validVotes, invalidVotes: input.invalidVotes,
+                               partyVotes: partyVotes, candidateVotes: candidateVotes)
+        let names = Dictionary(uniqueKeysWithValues: parties.map { ($0.id!.uuidString, "\($0.number) \($0.abbreviation)") })
+        let problems = sheet.problems(partyNames: names)
+        if !problems.isEmpty {
+            throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: "\(station.label): \($0.message)") })
+        }
+
+        return try await db.transaction { tx in
+            // A retry of a form already stored: answer it again.
+            if let ref = input.clientRef, let earlier = try await TallySubmission.query(on: tx)
+                .filter(\.$pollingStationID == station.requireID()).filter(\.$clientRef == ref).first() {
+                return (receipt(earlier, station), false)
+            }
+            // Serialise submissions for one TPS (PostgreSQL row lock; SQLite has one writer).
+            let sql = tx as! any SQLDatabase
+            if sql.dialect.name != "sqlite" {
+                try await sql.raw("SELECT id FROM polling_stations WHERE id = \(bind: station.requireID()) FOR UPDATE").run()
+            }
+            guard let current = try await PollingStation.find(station.requireID(), on: tx) else {
+                throw Abort(.notFound, reason: "TPS tidak ditemukan.")
+            }
+            let submission = TallySubmission()
+            submission.pollingStationID = try current.requireID()
+            submission.electionID = current.electionID
+            submission.userID = try user.requireID()
+            submission.username = user.username
+            submission.clientRef = input.clientRef
+            submission.sheetJSON = String(decoding: try JSONEncoder().encode(sheet), as: UTF8.self)
+            submission.votersPresent = sheet.votersPresent
+            submission.validVotes = sheet.validVotes
+            submission.invalidVotes = sheet.invalidVotes
+
+            if let acceptedID = current.acceptedSubmissionID, let accepted = try await TallySubmission.find(acceptedID, on: tx) {
+                submission.status = accepted.sheet.map { sheet.sameCount(as: $0) } == true ? .duplicate : .conflict
+                try await submission.create(on: tx)
+                if submission.status == .conflict {
+                    current.status = .conflict
+                    try await current.update(on: tx)
+                }
+            } else {
+                submission.status = .accepted
+                try await submission.create(on: tx)
+                current.status = .reported
+                current.acceptedSubmissionID = submission.id
+                current.reportedAt = Date()
+                try await current.update(on: tx)
+                try await TallyTotals.apply(sheet, sign: 1, election: current.electionID, region: current.regionCode, on: tx)
+            }
+            return (receipt(submission, current), true)
+        }
+    }
+
+    static func receipt(_ s: TallySubmission, _ station: PollingStation) -> TallyReceipt {
+        let message: String
+        switch s.status {
+        case .accepted: message = "Terima kasih. Hasil \(station.label) sudah dihitung."
+        case .duplicate: message = "Hasil \(station.label) dengan angka yang sama sudah diterima sebelumnya; tidak dihitung dua kali."
+        case .conflict: message = "Angka berbeda dengan kiriman sebelumnya untuk \(station.label). Kiriman disimpan dan akan ditinjau pengurus."
+        case .superseded, .rejected: message = "Kiriman ini sudah diputuskan pengurus: \(s.status.label)."
+        }
+        return TallyReceipt(submission: s.id!, station: station.label, status: s.status.rawValue, message: message)
+    }
+
+    /// An official chooses which submission counts for a TPS: the roll-up swaps the
+    /// previous accepted numbers for the chosen ones; every other open one is rejected.
+    static func resolve(station: PollingStation, choose chosenID: UUID, by username: String, note: String?, on db: any Database) async throws {
+        try await db.transaction { tx in
+            let sql = tx as! any SQLDatabase
+            if sql.dialect.name != "sqlite" {
+                try await sql.raw("SELECT id FROM polling_stations WHERE id = \(bind: station.requireID()) FOR UPDATE").run()
+            }
+            guard let current = try await PollingStation.find(station.requireID(), on: tx),
+                  let chosen = try await TallySubmission.find(chosenID, on: tx), chosen.pollingStationID == current.id,
+                  let newSheet = chosen.sheet
+            else { throw Abort(.notFound, reason: "Kiriman tidak ditemukan untuk TPS ini.") }
+            if let previousID = current.acceptedSubmissionID, previousID != chosenID,
+               let previous = try await TallySubmission.find(previousID, on: tx), let oldSheet = previous.sheet {
+                try await TallyTotals.apply(oldSheet, sign: -1, election: current.electionID, region: current.regionCode, on: tx)
+                previous.status = .superseded
+                previous.decidedBy = username
+                try await previous.update(on: tx)
+            }
+            if current.acceptedSubmissionID != chosenID {
+                try await TallyTotals.apply(newSheet, sign: 1, election: current.electionID, region: current.regionCode, on: tx)
+            }
+            chosen.status = .accepted
+            chosen.decidedBy = username
+            chosen.note = note
+            try await chosen.update(on: tx)
+            try await TallySubmission.query(on: tx).filter(\.$pollingStationID == current.requireID())
+                .filter(\.$status == .conflict).filter(\.$id != chosenID)
+                .set(\.$status, to: .rejected).set(\.$decidedBy, to: username).update()
+            current.acceptedSubmissionID = chosenID
+            current.status = .reported
+            current.reportedAt = current.reportedAt ?? Date()
+            try await current.update(on: tx)
+        }
+    }
+
+    // MARK: Roll-up
+
+    struct Rollup {
+        struct Line {
+            let code: String
+            let name: String
+            var stations = 0
+            var reported = 0
+            var conflicts = 0
+            var votes: [String: Int] = [:]
+        }
+        /// Per dapil, with the seats Sainte-Laguë would give on the votes counted so far.
+        var dapils: [(dapil: Dapil, line: Line, seats: [String: Int])]
+        var kecamatan: [Line]
+        var kelurahan: [Line]
+        var totalStations: Int
+        var reported: Int
+        var conflicts: Int
+    }
+
+    /// TPS → kelurahan → kecamatan → dapil from the kelurahan totals and TPS counts
+    /// (two grouped queries, whatever the number of TPS), with projected seats.
+    static func rollup(_ data: ElectionData, on db: any Database) async throws -> Rollup {
+        let sql = db as! any SQLDatabase
+        let election = try data.election.requireID()
+        struct Count: Decodable {
+            let region_code: String
+            let dapil_id: UUID
+            let status: String
+            let n: Int
+        }
+        struct Total: Decodable {
+            let region_code: String
+            let party_id: UUID
+            let votes: Int
+        }
+        let counts = try await sql.raw("""
+            SELECT region_code, dapil_id, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
+            WHERE election_id = \(bind: election) GROUP BY region_code, dapil_id, status
+            """).all(decoding: Count.self)
+        let totals = try await sql.raw("""
+            SELECT region_code, party_id, CAST(votes AS BIGINT) AS votes FROM tally_totals
+            WHERE election_id = \(bind: election) AND candidate = ''
+            """).all(decoding: Total.self)
+
+        var kelurahan: [String: Rollup.Line] = [:]
+        var dapilOf: [String: UUID] = [:]
+        for c in counts {
+            var line = kelurahan[c.region_code] ?? .init(code: c.region_code, name: data.regions[c.region_code]?.name ?? c.region_code)
+            line.stations += c.n
+            if c.status != PollingStation.Status.waiting.rawValue { line.reported += c.n }
+            if c.status == PollingStation.Status.conflict.rawValue { line.conflicts += c.n }
+            kelurahan[c.region_code] = line
+            dapilOf[c.region_code] = c.dapil_id
+        }
+        for t in totals {
+            kelurahan[t.region_code, default: .init(code: t.region_code, name: data.regions[t.region_code]?.name ?? t.region_code)]
+                .votes[t.party_id.uuidString, default: 0] += t.votes
+        }
+        func merge(_ lines: [Rollup.Line], code: String, name: String) -> Rollup.Line {
+            var out = Rollup.Line(code: code, name: name)
+            for l in lines {
+                out.stations += l.stations
+                out.reported += l.reported
+                out.conflicts += l.conflicts
+                out.votes.merge(l.votes, uniquingKeysWith: +)
+            }
+            return out
+        }
+        let byKecamatan = Dictionary(grouping: kelurahan.values) { ElectoralService.kecamatanCode(of: $0.code) }
+        let kecamatan = byKecamatan.map { merge($0.value, code: $0.key, name: data.regions[$0.key]?.name ?? $0.key) }.sorted { $0.code < $1.code }
+        let byDapil = Dictionary(grouping: kelurahan.values) { dapilOf[$0.code] }
+        let dapils = data.dapils.map { d -> (Dapil, Rollup.Line, [String: Int]) in
+            let line = merge(byDapil[d.id!] ?? [], code: String(d.number), name: d.name)
+            var votes = Dictionary(uniqueKeysWithValues: data.parties.map { ($0.id!.uuidString, 0) })
+            votes.merge(line.votes) { _, new in new }
+            return (d, line, SainteLague.allocate(votes: votes, seats: d.seats))
+        }
+        let all = Array(kelurahan.values)
+        return Rollup(dapils: dapils, kecamatan: kecamatan, kelurahan: all.sorted { $0.code < $1.code },
+                      totalStations: all.reduce(0) { $0 + $1.stations }, reported: all.reduce(0) { $0 + $1.reported },
+                      conflicts: all.reduce(0) { $0 + $1.conflicts })
+    }
+}
