@@ -55,10 +55,14 @@ struct ElectoralTests {
         try await withSimpul { app in
             let e = try await election(app)
             #expect(e.totalSeats == 45)
-            let dapils = try await Dapil.query(on: app.db).with(\.$areas).all()
+            let dapils = try await Dapil.query(on: app.db).filter(\.$election.$id == e.requireID()).with(\.$areas).all()
             #expect(dapils.map(\.seats).reduce(0, +) == 45)
             #expect(dapils.count == 6)
-            #expect(try await Party.query(on: app.db).count() == 18)
+            #expect(try await Party.query(on: app.db).filter(\.$election.$id == e.requireID()).count() == 18)
+            // 2029, the target election, starts with the same map.
+            let next = try #require(try await Election.query(on: app.db).filter(\.$key == "dprd-kota-serang-2029").first())
+            #expect(try await Dapil.query(on: app.db).filter(\.$election.$id == next.requireID()).count() == 6)
+            #expect(try await ElectoralService.previous(of: next, on: app.db)?.key == "dprd-kota-serang-2024")
             let kelurahan = try await Region.query(on: app.db).filter(\.$level == .village).all().filter { $0.id!.hasPrefix("36.73.") }
             #expect(kelurahan.count == 67)
             for k in kelurahan {

@@ -21,6 +21,7 @@ func routes(_ app: Application) throws {
     ImportController().bootWeb(web)
     ElectoralController().bootWeb(web)
     TallyController().bootWeb(web)
+    CandidatesController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -34,6 +35,7 @@ func routes(_ app: Application) throws {
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    CandidatesController().bootPublicAPI(app.grouped("api", "v1", "public"))
 }
 
 /// The OpenAPI 3 description of /api/v1, kept beside the templates

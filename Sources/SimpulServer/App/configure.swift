@@ -103,4 +103,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateElectoral())
     app.migrations.add(AddWitnessRole())
     app.migrations.add(CreateTallies())
+    app.migrations.add(CreateNominations())
 }

@@ -32,11 +32,61 @@ enum ElectoralReference {
         }
     }
 
-    /// Creates the DPRD Kota Serang 2024 election if it is not there. Returns true if created.
+    /// DPRD Kota Serang 2024 (the reference map) and 2029 (the same map and parties, the
+    /// branch's target election: candidates and lists are prepared on it until KPU
+    /// publishes the 2029 dapil). Each is created only if missing.
+    static func seed(on db: any Database, partyName: String?) async throws {
+        try await seed2024(on: db, partyName: partyName)
+        let key = "dprd-kota-serang-2029"
+        guard try await Election.query(on: db).filter(\.$key == key).first() == nil,
+              let source = try await Election.query(on: db).filter(\.$key == "dprd-kota-serang-2024").first()
+        else { return }
+        try await copy(source, key: key, year: 2029, name: "Pemilu 2029 — DPRD Kota Serang", on: db)
+    }
+
+    /// A new election with the same body, dapil map and parties (no results).
     @discardableResult
-    static func seed(on db: any Database, partyName: String?) async throws -> Bool {
+    static func copy(_ source: Election, key: String, year: Int, name: String, on db: any Database) async throws -> Election {
+        let e = Election()
+        e.key = key
+        e.name = name
+        e.year = year
+        e.body = source.body
+        e.regionCode = source.regionCode
+        e.scope = source.scope
+        e.totalSeats = source.totalSeats
+        e.thresholdBasisPoints = source.thresholdBasisPoints
+        try await e.create(on: db)
+        for p in try await Party.query(on: db).filter(\.$election.$id == source.requireID()).all() {
+            let party = Party()
+            party.$election.id = try e.requireID()
+            party.number = p.number
+            party.abbreviation = p.abbreviation
+            party.name = p.name
+            try await party.create(on: db)
+            if p.id == source.ownPartyID { e.ownPartyID = party.id }
+        }
+        try await e.update(on: db)
+        for d in try await Dapil.query(on: db).filter(\.$election.$id == source.requireID()).with(\.$areas).all() {
+            let dapil = Dapil()
+            dapil.$election.id = try e.requireID()
+            dapil.number = d.number
+            dapil.name = d.name
+            dapil.seats = d.seats
+            try await dapil.create(on: db)
+            for a in d.areas {
+                let area = DapilArea()
+                area.$dapil.id = try dapil.requireID()
+                area.regionCode = a.regionCode
+                try await area.create(on: db)
+            }
+        }
+        return e
+    }
+
+    private static func seed2024(on db: any Database, partyName: String?) async throws {
         let key = "dprd-kota-serang-2024"
-        guard try await Election.query(on: db).filter(\.$key == key).first() == nil else { return false }
+        guard try await Election.query(on: db).filter(\.$key == key).first() == nil else { return }
         let election = Election()
         election.key = key
         election.name = "Pemilu 2024 — DPRD Kota Serang"
@@ -77,6 +127,5 @@ enum ElectoralReference {
                 try await area.create(on: db)
             }
         }
-        return true
     }
 }
