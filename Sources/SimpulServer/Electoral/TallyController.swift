@@ -192,7 +192,8 @@ struct TallyController {
     private func rollupResponse(_ req: Request) async throws -> (RollupResponse, ElectionData) {
         let election = try await req.election()
         let data = try await ElectoralService.load(election, on: req.db)
-        let r = try await TallyService.rollup(data, on: req.db)
+        let dapil = try? req.query.get(UUID.self, at: "dapil")
+        let r = try await TallyService.rollup(data, dapil: dapil, on: req.db)
         func named(_ v: [String: Int]) -> [String: Int] {
             Dictionary(uniqueKeysWithValues: v.map { (data.partyName($0.key), $0.value) })
         }

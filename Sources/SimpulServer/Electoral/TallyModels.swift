@@ -102,7 +102,7 @@ enum TallyTotals {
     static let schema = "tally_totals"
 
     /// Adds (sign +1) or removes (sign -1) a sheet's votes, in one statement.
-    static func apply(_ sheet: TallySheet, sign: Int, election: UUID, region: String, on db: any Database) async throws {
+    static func apply(_ sheet: TallySheet, sign: Int, station: PollingStation, on db: any Database) async throws {
         var rows: [(party: String, candidate: String, votes: Int)] = sheet.totals.map { ($0.key, "", $0.value) }
         for (party, candidates) in sheet.candidateVotes {
             for (name, v) in candidates { rows.append((party, name, v)) }
@@ -110,10 +110,10 @@ enum TallyTotals {
         rows = rows.filter { $0.votes != 0 }
         guard !rows.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        var query = SQLQueryString("INSERT INTO tally_totals (election_id, region_code, party_id, candidate, votes) VALUES ")
+        var query = SQLQueryString("INSERT INTO tally_totals (election_id, dapil_id, region_code, party_id, candidate, votes) VALUES ")
         for (i, r) in rows.enumerated() {
             if i > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(SQLQueryString("(\(bind: election), \(bind: region), \(bind: UUID(uuidString: r.party)!), \(bind: r.candidate), \(bind: sign * r.votes))"))
+            query.appendInterpolation(SQLQueryString("(\(bind: station.electionID), \(bind: station.dapilID), \(bind: station.regionCode), \(bind: UUID(uuidString: r.party)!), \(bind: r.candidate), \(bind: sign * r.votes))"))
         }
         query.appendLiteral(" ON CONFLICT (election_id, region_code, party_id, candidate) DO UPDATE SET votes = tally_totals.votes + excluded.votes")
         try await sql.raw(query).run()
@@ -138,7 +138,8 @@ struct CreateTallies: AsyncMigration {
             .create()
         let sql = db as! any SQLDatabase
         try await sql.create(index: "polling_stations_scope_idx").on(PollingStation.schema).column("scope").run()
-        try await sql.create(index: "polling_stations_dapil_idx").on(PollingStation.schema).column("dapil_id").column("status").run()
+        try await sql.create(index: "polling_stations_rollup_idx").on(PollingStation.schema)
+            .column("election_id").column("dapil_id").column("status").run()
         try await db.schema(WitnessAssignment.schema)
             .id()
             .field("polling_station_id", .uuid, .required, .references(PollingStation.schema, "id", onDelete: .cascade))
@@ -168,6 +169,7 @@ struct CreateTallies: AsyncMigration {
         try await sql.create(index: "tally_submissions_station_idx").on(TallySubmission.schema).column("polling_station_id").run()
         try await db.schema(TallyTotals.schema)
             .field("election_id", .uuid, .required, .references(Election.schema, "id", onDelete: .cascade))
+            .field("dapil_id", .uuid, .required)
             .field("region_code", .string, .required)
             .field("party_id", .uuid, .required)
             .field("candidate", .string, .required)

@@ -97,7 +97,7 @@ enum TallyService {
                 current.acceptedSubmissionID = submission.id
                 current.reportedAt = Date()
                 try await current.update(on: tx)
-                try await TallyTotals.apply(sheet, sign: 1, election: current.electionID, region: current.regionCode, on: tx)
+                try await TallyTotals.apply(sheet, sign: 1, station: current, on: tx)
             }
             return (receipt(submission, current), true)
         }
@@ -128,13 +128,13 @@ enum TallyService {
             else { throw Abort(.notFound, reason: "Kiriman tidak ditemukan untuk TPS ini.") }
             if let previousID = current.acceptedSubmissionID, previousID != chosenID,
                let previous = try await TallySubmission.find(previousID, on: tx), let oldSheet = previous.sheet {
-                try await TallyTotals.apply(oldSheet, sign: -1, election: current.electionID, region: current.regionCode, on: tx)
+                try await TallyTotals.apply(oldSheet, sign: -1, station: current, on: tx)
                 previous.status = .superseded
                 previous.decidedBy = username
                 try await previous.update(on: tx)
             }
             if current.acceptedSubmissionID != chosenID {
-                try await TallyTotals.apply(newSheet, sign: 1, election: current.electionID, region: current.regionCode, on: tx)
+                try await TallyTotals.apply(newSheet, sign: 1, station: current, on: tx)
             }
             chosen.status = .accepted
             chosen.decidedBy = username
@@ -170,67 +170,103 @@ enum TallyService {
         var conflicts: Int
     }
 
-    /// TPS → kelurahan → kecamatan → dapil from the kelurahan totals and TPS counts
-    /// (two grouped queries, whatever the number of TPS), with projected seats.
-    static func rollup(_ data: ElectionData, on db: any Database) async throws -> Rollup {
+    /// Elections with more dapil than this show kecamatan and kelurahan lines only for
+    /// one chosen dapil (a national roll-up has ~80,000 kelurahan).
+    static let detailLimit = 50
+
+    /// TPS → kelurahan → kecamatan → dapil from the kelurahan totals and TPS counts,
+    /// grouped in the database (the work does not grow with the number of TPS on the
+    /// Swift side), with projected seats per dapil. Kecamatan and kelurahan lines cover
+    /// the whole election when it is small, else only `dapil`.
+    static func rollup(_ data: ElectionData, dapil: UUID? = nil, on db: any Database) async throws -> Rollup {
         let sql = db as! any SQLDatabase
         let election = try data.election.requireID()
         struct Count: Decodable {
-            let region_code: String
-            let dapil_id: UUID
+            let key: String
             let status: String
             let n: Int
         }
         struct Total: Decodable {
-            let region_code: String
+            let key: String
             let party_id: UUID
             let votes: Int
         }
-        let counts = try await sql.raw("""
-            SELECT region_code, dapil_id, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
-            WHERE election_id = \(bind: election) GROUP BY region_code, dapil_id, status
+        // Dapil level: always.
+        let dapilCounts = try await sql.raw("""
+            SELECT CAST(dapil_id AS TEXT) AS key, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
+            WHERE election_id = \(bind: election) GROUP BY dapil_id, status
             """).all(decoding: Count.self)
-        let totals = try await sql.raw("""
-            SELECT region_code, party_id, CAST(votes AS BIGINT) AS votes FROM tally_totals
-            WHERE election_id = \(bind: election) AND candidate = ''
+        let dapilTotals = try await sql.raw("""
+            SELECT CAST(dapil_id AS TEXT) AS key, party_id, CAST(SUM(votes) AS BIGINT) AS votes FROM tally_totals
+            WHERE election_id = \(bind: election) AND candidate = '' GROUP BY dapil_id, party_id
             """).all(decoding: Total.self)
 
-        var kelurahan: [String: Rollup.Line] = [:]
-        var dapilOf: [String: UUID] = [:]
-        for c in counts {
-            var line = kelurahan[c.region_code] ?? .init(code: c.region_code, name: data.regions[c.region_code]?.name ?? c.region_code)
-            line.stations += c.n
-            if c.status != PollingStation.Status.waiting.rawValue { line.reported += c.n }
-            if c.status == PollingStation.Status.conflict.rawValue { line.conflicts += c.n }
-            kelurahan[c.region_code] = line
-            dapilOf[c.region_code] = c.dapil_id
-        }
-        for t in totals {
-            kelurahan[t.region_code, default: .init(code: t.region_code, name: data.regions[t.region_code]?.name ?? t.region_code)]
-                .votes[t.party_id.uuidString, default: 0] += t.votes
-        }
-        func merge(_ lines: [Rollup.Line], code: String, name: String) -> Rollup.Line {
-            var out = Rollup.Line(code: code, name: name)
-            for l in lines {
-                out.stations += l.stations
-                out.reported += l.reported
-                out.conflicts += l.conflicts
-                out.votes.merge(l.votes, uniquingKeysWith: +)
+        func lines(_ counts: [Count], _ totals: [Total], name: (String) -> String) -> [String: Rollup.Line] {
+            var out: [String: Rollup.Line] = [:]
+            for c in counts {
+                var line = out[c.key] ?? .init(code: c.key, name: name(c.key))
+                line.stations += c.n
+                if c.status != PollingStation.Status.waiting.rawValue { line.reported += c.n }
+                if c.status == PollingStation.Status.conflict.rawValue { line.conflicts += c.n }
+                out[c.key] = line
+            }
+            for t in totals {
+                out[t.key, default: .init(code: t.key, name: name(t.key))].votes[t.party_id.uuidString, default: 0] += t.votes
             }
             return out
         }
-        let byKecamatan = Dictionary(grouping: kelurahan.values) { ElectoralService.kecamatanCode(of: $0.code) }
-        let kecamatan = byKecamatan.map { merge($0.value, code: $0.key, name: data.regions[$0.key]?.name ?? $0.key) }.sorted { $0.code < $1.code }
-        let byDapil = Dictionary(grouping: kelurahan.values) { dapilOf[$0.code] }
+        // SQLite stores UUIDs as text of its own case; compare case-insensitively.
+        let byDapil = Dictionary(lines(dapilCounts, dapilTotals) { $0 }.map { ($0.key.uppercased(), $0.value) }) { a, _ in a }
         let dapils = data.dapils.map { d -> (Dapil, Rollup.Line, [String: Int]) in
-            let line = merge(byDapil[d.id!] ?? [], code: String(d.number), name: d.name)
+            var line = byDapil[d.id!.uuidString.uppercased()] ?? .init(code: "", name: "")
+            line = Rollup.Line(code: String(d.number), name: d.name, stations: line.stations, reported: line.reported,
+                               conflicts: line.conflicts, votes: line.votes)
             var votes = Dictionary(uniqueKeysWithValues: data.parties.map { ($0.id!.uuidString, 0) })
             votes.merge(line.votes) { _, new in new }
             return (d, line, SainteLague.allocate(votes: votes, seats: d.seats))
         }
-        let all = Array(kelurahan.values)
-        return Rollup(dapils: dapils, kecamatan: kecamatan, kelurahan: all.sorted { $0.code < $1.code },
-                      totalStations: all.reduce(0) { $0 + $1.stations }, reported: all.reduce(0) { $0 + $1.reported },
-                      conflicts: all.reduce(0) { $0 + $1.conflicts })
+
+        // Kecamatan and kelurahan: the whole election when small, else one dapil.
+        var kecamatan: [Rollup.Line] = []
+        var kelurahan: [Rollup.Line] = []
+        if data.dapils.count <= detailLimit || dapil != nil {
+            let filter: SQLQueryString = dapil.map { " AND dapil_id = \(bind: $0)" } ?? ""
+            let counts = try await sql.raw("""
+                SELECT region_code AS key, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
+                WHERE election_id = \(bind: election)\(filter) GROUP BY region_code, status
+                """).all(decoding: Count.self)
+            let totals = try await sql.raw("""
+                SELECT region_code AS key, party_id, CAST(SUM(votes) AS BIGINT) AS votes FROM tally_totals
+                WHERE election_id = \(bind: election) AND candidate = ''\(filter) GROUP BY region_code, party_id
+                """).all(decoding: Total.self)
+            let codes = Set(counts.map(\.key)).union(totals.map(\.key))
+            var names = data.regions.mapValues(\.name)
+            let kecamatanCodes = Set(codes.map(ElectoralService.kecamatanCode(of:)))
+            for chunk in Array(codes.union(kecamatanCodes)).chunked(500) {
+                for r in try await Region.query(on: db).filter(\.$id ~~ chunk).all() { names[r.id!] = r.name }
+            }
+            let byKelurahan = lines(counts, totals) { names[$0] ?? $0 }
+            kelurahan = byKelurahan.values.sorted { $0.code < $1.code }
+            kecamatan = Dictionary(grouping: kelurahan) { ElectoralService.kecamatanCode(of: $0.code) }.map { code, members in
+                var out = Rollup.Line(code: code, name: names[code] ?? code)
+                for l in members {
+                    out.stations += l.stations
+                    out.reported += l.reported
+                    out.conflicts += l.conflicts
+                    out.votes.merge(l.votes, uniquingKeysWith: +)
+                }
+                return out
+            }.sorted { $0.code < $1.code }
+        }
+        return Rollup(dapils: dapils, kecamatan: kecamatan, kelurahan: kelurahan,
+                      totalStations: dapils.reduce(0) { $0 + $1.1.stations }, reported: dapils.reduce(0) { $0 + $1.1.reported },
+                      conflicts: dapils.reduce(0) { $0 + $1.1.conflicts })
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements (for IN lists of bounded length).
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
