@@ -51,6 +51,8 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .executableTarget(name: "simpul", dependencies: ["SimpulServer"]),
+        // Pure-rule benchmarks (seat allocation, planner); see bench/run.sh.
+        .executableTarget(name: "simpul-bench", dependencies: ["SimpulCore"]),
         .testTarget(name: "SimpulCoreTests", dependencies: ["SimpulCore"]),
         .testTarget(name: "SimpulCardTests", dependencies: ["SimpulCard"]),
         .testTarget(

@@ -78,21 +78,34 @@ public enum SainteLague {
 
         let excluded = excludedParties(votes: votes, threshold: threshold, qualified: qualified)
         let order = TieOrder(tieBreak)
-        var won = Dictionary(uniqueKeysWithValues: votes.keys.map { ($0, 0) })
+        // Arrays, not dictionaries, in the hot loop: a national run is ~2,700 dapil.
         let contenders = votes.filter { !excluded.contains($0.key) && $0.value > 0 }.map(\.key)
+        let contenderVotes = contenders.map { votes[$0]! }
+        var contenderSeats = Array(repeating: 0, count: contenders.count)
         var awards: [Award] = []
         awards.reserveCapacity(seats)
 
         for seatNumber in stride(from: 1, through: seats, by: 1) {
-            var best: Entry?
-            for party in contenders {
-                let entry = Entry(party: party, votes: votes[party]!, divisor: 2 * won[party]! + 1)
-                if best.map({ order.ranksBefore(entry, $0) }) ?? true { best = entry }
+            var best = -1
+            for i in contenders.indices {
+                if best < 0 {
+                    best = i
+                    continue
+                }
+                let c = compareFractions(contenderVotes[i], 2 * contenderSeats[i] + 1, contenderVotes[best], 2 * contenderSeats[best] + 1)
+                if c > 0 || c == 0 && order.ranksBefore(
+                    Entry(party: contenders[i], votes: contenderVotes[i], divisor: 2 * contenderSeats[i] + 1),
+                    Entry(party: contenders[best], votes: contenderVotes[best], divisor: 2 * contenderSeats[best] + 1)) {
+                    best = i
+                }
             }
-            guard let winner = best else { break }
-            won[winner.party]! += 1
-            awards.append(Award(seatNumber: seatNumber, party: winner.party, votes: winner.votes, divisor: winner.divisor))
+            guard best >= 0 else { break }
+            let divisor = 2 * contenderSeats[best] + 1
+            contenderSeats[best] += 1
+            awards.append(Award(seatNumber: seatNumber, party: contenders[best], votes: contenderVotes[best], divisor: divisor))
         }
+        var won = Dictionary(uniqueKeysWithValues: votes.keys.map { ($0, 0) })
+        for (i, party) in contenders.enumerated() { won[party] = contenderSeats[i] }
         return Result(seats: won, awards: awards, excluded: excluded.sorted())
     }
 
@@ -176,6 +189,37 @@ public enum SainteLague {
             v[party]! += extra
             return allocate(votes: v, seats: seats, threshold: threshold, qualified: qualified, tieBreak: tieBreak)
         }
+        func outcome(_ extra: Int) -> NextSeat {
+            let after = seatsWith(extra)
+            var losers: [String: Int] = [:]
+            for (other, had) in before where other != party {
+                let now = after[other] ?? 0
+                if now < had { losers[other] = had - now }
+            }
+            return NextSeat(party: party, currentSeats: current, extraVotes: extra, newSeats: after[party]!, losingParties: losers)
+        }
+
+        // Without a threshold the answer is direct: the party's next quotient must rank
+        // above the weakest seat the others hold (others' quotients do not move).
+        if threshold == nil {
+            let full = allocation(votes: base, seats: seats, threshold: nil, qualified: qualified, tieBreak: tieBreak)
+            if let weakest = full.awards.last(where: { $0.party != party }) {
+                let divisor = 2 * current + 1
+                let (product, overflow) = weakest.votes.multipliedReportingOverflow(by: divisor)
+                if !overflow {
+                    let own = base[party]!
+                    var extra = max(0, (product + weakest.divisor - 1) / weakest.divisor - own)
+                    let order = TieOrder(tieBreak)
+                    if !order.ranksBefore(Entry(party: party, votes: own + extra, divisor: divisor),
+                                          Entry(party: weakest.party, votes: weakest.votes, divisor: weakest.divisor)) {
+                        extra += 1
+                    }
+                    let result = outcome(extra)
+                    // Checked against the allocation itself; the search below is the fallback.
+                    if result.newSeats > current && (extra == 0 || seatsWith(extra - 1)[party]! <= current) { return result }
+                }
+            }
+        }
 
         // Exponential search for an upper bound, then binary search for the minimum.
         let limit = 1 << 52
@@ -189,14 +233,7 @@ public enum SainteLague {
             let mid = low + (high - low) / 2
             if seatsWith(mid)[party]! > current { high = mid } else { low = mid }
         }
-        let after = seatsWith(high)
-        var losers: [String: Int] = [:]
-        for (other, had) in before where other != party {
-            let now = after[other] ?? 0
-            if now < had { losers[other] = had - now }
-        }
-        return NextSeat(party: party, currentSeats: current, extraVotes: high,
-                        newSeats: after[party]!, losingParties: losers)
+        return outcome(high)
     }
 
     // MARK: Seats inside a party

@@ -18,7 +18,7 @@ struct CreateUserCommand: AsyncCommand {
         var username: String
         @Option(name: "name", help: "Nama tampilan")
         var name: String?
-        @Option(name: "role", help: "admin, pengurus, operator atau pengamat (bawaan: admin)")
+        @Option(name: "role", help: "admin, pengurus, operator, pengamat atau saksi (bawaan: admin)")
         var role: String?
         @Option(name: "unit", help: "Kode wilayah unit, mis. 36.73 untuk DPD Kota Serang; kosong = nasional")
         var unit: String?

@@ -60,6 +60,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.asyncCommands.use(AdminCommand(), as: "admin")
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(TallyBenchCommand(), as: "bench-tally")
 
     try routes(app)
 
