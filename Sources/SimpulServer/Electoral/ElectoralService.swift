@@ -84,7 +84,13 @@ enum ElectoralService {
 
     static func load(_ election: Election, on db: any Database) async throws -> ElectionData {
         let id = try election.requireID()
-        let dapils = try await Dapil.query(on: db).filter(\.$election.$id == id).with(\.$areas).sort(\.$number).all()
+        let dapils = try await Dapil.query(on: db).filter(\.$election.$id == id).sort(\.$number).all()
+        // Areas grouped by hand: Fluent's eager loader matches children to parents in
+        // O(parents × children), seconds for a national election's 2,700 dapil.
+        let areas = try await DapilArea.query(on: db).join(Dapil.self, on: \DapilArea.$dapil.$id == \Dapil.$id)
+            .filter(Dapil.self, \.$election.$id == id).all()
+        let areasByDapil = Dictionary(grouping: areas, by: { $0.$dapil.id })
+        for d in dapils { d.$areas.value = areasByDapil[d.id!] ?? [] }
         let parties = try await Party.query(on: db).filter(\.$election.$id == id).sort(\.$number).all()
         struct Row: Decodable {
             let dapil_id: UUID

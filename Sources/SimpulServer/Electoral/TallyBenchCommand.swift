@@ -41,6 +41,7 @@ struct TallyBenchSetup: AsyncCommand {
             let id = try old.requireID()
             // Children first: explicit deletes are faster than cascades over 800k rows.
             try await sql.raw("DELETE FROM tally_totals WHERE election_id = \(bind: id)").run()
+            try await sql.raw("DELETE FROM tally_dapil_totals WHERE election_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM tally_submissions WHERE election_id = \(bind: id)").run()
             try await sql.raw("DELETE FROM witness_assignments WHERE polling_station_id IN (SELECT id FROM polling_stations WHERE election_id = \(bind: id))").run()
             try await sql.raw("DELETE FROM polling_stations WHERE election_id = \(bind: id)").run()
@@ -136,6 +137,21 @@ struct TallyBenchSetup: AsyncCommand {
                 for (i, r) in slice.enumerated() {
                     if i > 0 { query.appendLiteral(", ") }
                     query.appendInterpolation(SQLQueryString("(\(bind: electionID), \(bind: r.1), \(bind: r.0), \(bind: r.2), '', \(bind: r.3))"))
+                }
+                try await sql.raw(query).run()
+            }
+            var dapilTotals: [UUID: [Int]] = [:]
+            for entry in kelurahanTotals.values {
+                var sum = dapilTotals[entry.dapil] ?? Array(repeating: 0, count: parties.count)
+                for p in 0..<parties.count { sum[p] += entry.votes[p] }
+                dapilTotals[entry.dapil] = sum
+            }
+            let dapilRows = dapilTotals.flatMap { dapil, votes in votes.enumerated().map { (dapil, parties[$0.offset], $0.element) } }
+            for slice in dapilRows.chunked(1_000) {
+                var query = SQLQueryString("INSERT INTO tally_dapil_totals (election_id, dapil_id, party_id, votes) VALUES ")
+                for (i, r) in slice.enumerated() {
+                    if i > 0 { query.appendLiteral(", ") }
+                    query.appendInterpolation(SQLQueryString("(\(bind: electionID), \(bind: r.0), \(bind: r.1), \(bind: r.2))"))
                 }
                 try await sql.raw(query).run()
             }

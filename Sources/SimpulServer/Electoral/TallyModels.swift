@@ -100,6 +100,7 @@ final class TallySubmission: Model, @unchecked Sendable {
 /// so the roll-up reads kelurahan totals instead of every TPS.
 enum TallyTotals {
     static let schema = "tally_totals"
+    static let dapilSchema = "tally_dapil_totals"
 
     /// Adds (sign +1) or removes (sign -1) a sheet's votes, in one statement.
     static func apply(_ sheet: TallySheet, sign: Int, station: PollingStation, on db: any Database) async throws {
@@ -117,6 +118,17 @@ enum TallyTotals {
         }
         query.appendLiteral(" ON CONFLICT (election_id, region_code, party_id, candidate) DO UPDATE SET votes = tally_totals.votes + excluded.votes")
         try await sql.raw(query).run()
+
+        // The same votes per dapil, so the roll-up reads dapil × party rows only.
+        let parties = rows.filter { $0.candidate.isEmpty }
+        guard !parties.isEmpty else { return }
+        var dapil = SQLQueryString("INSERT INTO tally_dapil_totals (election_id, dapil_id, party_id, votes) VALUES ")
+        for (i, r) in parties.enumerated() {
+            if i > 0 { dapil.appendLiteral(", ") }
+            dapil.appendInterpolation(SQLQueryString("(\(bind: station.electionID), \(bind: station.dapilID), \(bind: UUID(uuidString: r.party)!), \(bind: sign * r.votes))"))
+        }
+        dapil.appendLiteral(" ON CONFLICT (election_id, dapil_id, party_id) DO UPDATE SET votes = tally_dapil_totals.votes + excluded.votes")
+        try await sql.raw(dapil).run()
     }
 }
 
@@ -176,10 +188,17 @@ struct CreateTallies: AsyncMigration {
             .field("votes", .int, .required)
             .unique(on: "election_id", "region_code", "party_id", "candidate")
             .create()
+        try await db.schema(TallyTotals.dapilSchema)
+            .field("election_id", .uuid, .required, .references(Election.schema, "id", onDelete: .cascade))
+            .field("dapil_id", .uuid, .required)
+            .field("party_id", .uuid, .required)
+            .field("votes", .int, .required)
+            .unique(on: "election_id", "dapil_id", "party_id")
+            .create()
     }
 
     func revert(on db: any Database) async throws {
-        for schema in [TallyTotals.schema, TallySubmission.schema, WitnessAssignment.schema, PollingStation.schema] {
+        for schema in [TallyTotals.dapilSchema, TallyTotals.schema, TallySubmission.schema, WitnessAssignment.schema, PollingStation.schema] {
             try await db.schema(schema).delete()
         }
         try await db.enum("tally_submission_status").delete()

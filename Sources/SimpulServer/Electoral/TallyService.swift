@@ -59,15 +59,11 @@ enum TallyService {
         }
 
         return try await db.transaction { tx in
+            try await lockStation(station, on: tx)
             // A retry of a form already stored: answer it again.
             if let ref = input.clientRef, let earlier = try await TallySubmission.query(on: tx)
                 .filter(\.$pollingStationID == station.requireID()).filter(\.$clientRef == ref).first() {
                 return (receipt(earlier, station), false)
-            }
-            // Serialise submissions for one TPS (PostgreSQL row lock; SQLite has one writer).
-            let sql = tx as! any SQLDatabase
-            if sql.dialect.name != "sqlite" {
-                try await sql.raw("SELECT id FROM polling_stations WHERE id = \(bind: station.requireID()) FOR UPDATE").run()
             }
             guard let current = try await PollingStation.find(station.requireID(), on: tx) else {
                 throw Abort(.notFound, reason: "TPS tidak ditemukan.")
@@ -103,6 +99,14 @@ enum TallyService {
         }
     }
 
+    /// The first statement of every tally transaction is a write to the TPS row: on
+    /// PostgreSQL it locks the row, so submissions for one TPS queue up; on SQLite it takes
+    /// the write lock before anything is read, so a concurrent commit can never leave this
+    /// transaction on a stale snapshot (SQLITE_BUSY_SNAPSHOT).
+    static func lockStation(_ station: PollingStation, on db: any Database) async throws {
+        try await (db as! any SQLDatabase).raw("UPDATE polling_stations SET status = status WHERE id = \(bind: station.requireID())").run()
+    }
+
     static func receipt(_ s: TallySubmission, _ station: PollingStation) -> TallyReceipt {
         let message: String
         switch s.status {
@@ -118,10 +122,7 @@ enum TallyService {
     /// previous accepted numbers for the chosen ones; every other open one is rejected.
     static func resolve(station: PollingStation, choose chosenID: UUID, by username: String, note: String?, on db: any Database) async throws {
         try await db.transaction { tx in
-            let sql = tx as! any SQLDatabase
-            if sql.dialect.name != "sqlite" {
-                try await sql.raw("SELECT id FROM polling_stations WHERE id = \(bind: station.requireID()) FOR UPDATE").run()
-            }
+            try await lockStation(station, on: tx)
             guard let current = try await PollingStation.find(station.requireID(), on: tx),
                   let chosen = try await TallySubmission.find(chosenID, on: tx), chosen.pollingStationID == current.id,
                   let newSheet = chosen.sheet
@@ -174,9 +175,9 @@ enum TallyService {
     /// one chosen dapil (a national roll-up has ~80,000 kelurahan).
     static let detailLimit = 50
 
-    /// TPS → kelurahan → kecamatan → dapil from the kelurahan totals and TPS counts,
-    /// grouped in the database (the work does not grow with the number of TPS on the
-    /// Swift side), with projected seats per dapil. Kecamatan and kelurahan lines cover
+    /// TPS → kelurahan → kecamatan → dapil, with projected seats per dapil: dapil votes
+    /// come from the dapil totals kept with every accepted tally, TPS progress from one
+    /// grouped count over the TPS index. Kecamatan and kelurahan lines cover
     /// the whole election when it is small, else only `dapil`.
     static func rollup(_ data: ElectionData, dapil: UUID? = nil, on db: any Database) async throws -> Rollup {
         let sql = db as! any SQLDatabase
@@ -197,8 +198,8 @@ enum TallyService {
             WHERE election_id = \(bind: election) GROUP BY dapil_id, status
             """).all(decoding: Count.self)
         let dapilTotals = try await sql.raw("""
-            SELECT CAST(dapil_id AS TEXT) AS key, party_id, CAST(SUM(votes) AS BIGINT) AS votes FROM tally_totals
-            WHERE election_id = \(bind: election) AND candidate = '' GROUP BY dapil_id, party_id
+            SELECT CAST(dapil_id AS TEXT) AS key, party_id, CAST(votes AS BIGINT) AS votes FROM tally_dapil_totals
+            WHERE election_id = \(bind: election)
             """).all(decoding: Total.self)
 
         func lines(_ counts: [Count], _ totals: [Total], name: (String) -> String) -> [String: Rollup.Line] {

@@ -1,0 +1,165 @@
+"""Browser journeys through a running Simpul in headless Chromium (412 px, a phone).
+
+Each journey clicks through the real pages as a person would, asserts what they should
+see, and saves a screenshot of every step.
+
+Usage:
+  python3 browser/journeys.py BASE_URL ADMIN_PASSWORD OUTDIR [journey ...]
+
+The server must be fresh (first start) with SIMPUL_PARTY_NAME=PKS, and a witness account
+`saksi1` (role saksi on 36.73.05.1001, password "saksi-rahasia-1") created with
+`simpul admin create`. Journeys: electoral (results import, seats, seat planner),
+tally (a witness sends a tally from the phone form; the roll-up shows it).
+"""
+import os
+import sys
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def driver(width=412, height=915):
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--window-size={width},{height}"):
+        opts.add_argument(arg)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+
+
+class Journey:
+    def __init__(self, base, out, name):
+        self.base, self.out, self.name = base, out, name
+        self.d = driver()
+        self.step = 0
+
+    def shot(self, label):
+        self.step += 1
+        # Full-page screenshot: widen the window height to the document.
+        height = self.d.execute_script("return document.body.scrollHeight")
+        self.d.set_window_size(412, min(max(915, height + 40), 6000))
+        path = f"{self.out}/{self.name}-{self.step:02d}-{label}.png"
+        self.d.save_screenshot(path)
+        self.d.set_window_size(412, 915)
+        return path
+
+    def go(self, path):
+        self.d.get(self.base + path)
+
+    def text(self):
+        return self.d.find_element(By.TAG_NAME, "body").text
+
+    def expect(self, needle):
+        assert needle in self.text(), f"{self.name} step {self.step}: expected {needle!r} on {self.d.current_url}"
+
+    def login(self, user, password):
+        self.go("/login")
+        self.d.find_element(By.NAME, "username").send_keys(user)
+        self.d.find_element(By.NAME, "password").send_keys(password)
+        self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+    def field(self, name):
+        return self.d.find_element(By.NAME, name)
+
+    def submit(self, form_action_part):
+        self.d.find_element(By.CSS_SELECTOR, f"form[action*='{form_action_part}'] button[type=submit]").click()
+
+    def quit(self):
+        self.d.quit()
+
+
+def election_path(j, key_name="Pemilu 2024"):
+    j.go("/elections")
+    link = j.d.find_element(By.PARTIAL_LINK_TEXT, key_name)
+    return link.get_attribute("href").split(j.base, 1)[1]
+
+
+def electoral(base, password, out):
+    j = Journey(base, out, "electoral")
+    try:
+        j.login("admin", password)
+        e = election_path(j)
+        j.go(e + "/import")
+        j.field("file").send_keys(os.path.join(HERE, "fixtures", "hasil-sintetis.csv"))
+        j.submit("/import")
+        j.expect("baris diimpor")
+        j.expect("Kota Serang 4")
+        j.shot("seats")
+        j.go(e + "/dapil/1")
+        j.expect("Bilangan pembagi")
+        j.shot("dapil")
+        j.go(e + "/plan?target=8")
+        j.expect("suara tambahan")
+        j.shot("planner")
+        j.go(e + "/plan?target=8&turnout=-5&swing_36_73_05=3")
+        j.expect("Kursi simulasi")
+        j.shot("scenario")
+        dapil4 = [o.get_attribute("value") for o in j.d.find_elements(By.CSS_SELECTOR, "select[name=split] option")][0]
+        j.go(e + f"/plan?target=8&split={dapil4}")
+        j.expect("Kursi dibagi ulang")
+        j.shot("split")
+    finally:
+        j.quit()
+
+
+def tally(base, password, out):
+    admin = Journey(base, out, "tally")
+    try:
+        admin.login("admin", password)
+        e = election_path(admin)
+        admin.go(e + "/tps")
+        admin.field("file").send_keys(os.path.join(HERE, "fixtures", "tps-sintetis.csv"))
+        admin.submit("/tps")
+        admin.expect("TPS disimpan")
+    finally:
+        admin.quit()
+    j = Journey(base, out, "tally")
+    j.step = 0
+    try:
+        j.login("saksi1", "saksi-rahasia-1")
+        j.go("/tally")
+        j.expect("TPS 001")
+        j.shot("my-stations")
+        j.d.find_element(By.PARTIAL_LINK_TEXT, "TPS 001").click()
+        j.field("votersPresent").send_keys("180")
+        j.field("party_8").send_keys("90")
+        j.field("party_2").send_keys("70")
+        j.field("validVotes").send_keys("170")
+        j.field("invalidVotes").send_keys("10")
+        j.shot("form-wrong")
+        j.submit("/tally/")
+        j.expect("tidak sama dengan jumlah suara sah")
+        j.shot("refused")
+        j.field("party_4").clear()
+        j.field("party_4").send_keys("10")
+        j.submit("/tally/")
+        j.expect("sudah dihitung")
+        j.shot("accepted")
+    finally:
+        j.quit()
+    admin = Journey(base, out, "tally-rollup")
+    try:
+        admin.login("admin", password)
+        admin.go(election_path(admin) + "/tally")
+        admin.expect("1/4")
+        admin.shot("rollup")
+    finally:
+        admin.quit()
+
+
+JOURNEYS = {"electoral": electoral, "tally": tally}
+
+
+def main():
+    base, password, out = sys.argv[1:4]
+    names = sys.argv[4:] or list(JOURNEYS)
+    os.makedirs(out, exist_ok=True)
+    for name in names:
+        JOURNEYS[name](base.rstrip("/"), password, out)
+        print(f"journey {name}: ok")
+
+
+if __name__ == "__main__":
+    main()
