@@ -157,6 +157,9 @@ struct ElectoralTests {
             let split = try await web.get("/elections/\(e.id!)/plan?split=\(dapil4.id!)")
             #expect(split.body.string.contains("Kota Serang 4 — Curug"))
             #expect(split.body.string.contains("Kursi dibagi ulang"))
+            let d1 = try #require(data.dapils.first { $0.number == 1 }), d2 = try #require(data.dapils.first { $0.number == 2 })
+            let merged = try await web.get("/elections/\(e.id!)/plan?merge_a=\(d1.id!)&merge_b=\(d2.id!)")
+            #expect(merged.body.string.contains("Kota Serang 1 + Kota Serang 2"))
 
             let bad = try await app.testing().sendRequest(.GET, "/api/v1/elections/\(e.id!)/plan?target=99", headers: .bearer(token))
             #expect(bad.status == .unprocessableEntity)
@@ -205,6 +208,66 @@ struct ElectoralTests {
             #expect(ok.status == .seeOther)
             let page = try await web.get("/elections/\(e.id!)")
             #expect(page.body.string.contains("75.0%"))
+        }
+    }
+}
+
+@Suite("Electoral: new elections and their dapil from CSV")
+struct NewElectionTests {
+    @Test("a province official creates an election; the dapil CSV is checked row by row and stored whole")
+    func createAndImportDapil() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("dpw", role: .pengurus, at: "36")
+            try await f.user("dpd", role: .pengurus, at: "36.73")
+            let dpd = WebClient(app: app)
+            try await dpd.login("dpd")
+            try await dpd.get("/elections/new")
+            let form = ["name": "Pemilu 2029 — DPRD Kabupaten Serang", "year": "2029", "body": "dprd_kabkota",
+                        "region": "36.04", "totalSeats": "30", "threshold": "0"]
+            // Kota Serang's officials do not manage Kabupaten Serang.
+            #expect(try await dpd.post("/elections", form: form).status == .unprocessableEntity)
+
+            let web = WebClient(app: app)
+            try await web.login("dpw")
+            try await web.get("/elections/new")
+            let created = try await web.post("/elections", form: form)
+            #expect(created.status == .seeOther)
+            let e = try #require(try await Election.query(on: app.db).filter(\.$key == "dprd-kabkota-36.04-2029").first())
+            #expect(try await Party.query(on: app.db).filter(\.$election.$id == e.requireID()).count() == 18)
+            #expect(try await web.post("/elections", form: form).status == .unprocessableEntity)  // already exists
+
+            try await web.get("/elections/\(e.id!)/import")
+            let bad = """
+                dapil,nama,kursi,wilayah
+                1,Serang 1,10,36.04.05 36.04.06
+                2,Serang 2,2,36.04.07
+                3,Serang 3,10,Atlantis
+                4,Serang 4,10,36.04.05
+                """
+            let refused = try await web.postMultipart("/elections/\(e.id!)/import", fields: ["kind": "dapil"], file: ("file", "dapil.csv", bad))
+            #expect(refused.status == .unprocessableEntity)
+            let body = refused.body.string
+            #expect(body.contains("Baris 3, kolom kursi"))
+            #expect(body.contains("Baris 4, kolom wilayah: wilayah &quot;Atlantis&quot; tidak dikenal"))
+            #expect(body.contains("Baris 5, kolom wilayah: Kramatwatu sudah termasuk dapil di baris 2"))
+            #expect(try await Dapil.query(on: app.db).filter(\.$election.$id == e.requireID()).count() == 0)
+
+            let good = """
+                dapil,nama,kursi,wilayah
+                1,Serang 1,10,36.04.05 36.04.06 36.04.07 36.04.08
+                2,Serang 2,10,Ciruas Kragilan Pontang
+                3,Serang 3,10,36.04.13;36.04.14;Cikande
+                """
+            let ok = try await web.postMultipart("/elections/\(e.id!)/import", fields: ["kind": "dapil"], file: ("file", "dapil.csv", good))
+            #expect(ok.status == .seeOther)
+            let dapils = try await Dapil.query(on: app.db).filter(\.$election.$id == e.requireID()).with(\.$areas).sort(\.$number).all()
+            #expect(dapils.map(\.seats) == [10, 10, 10])
+            #expect(dapils[1].areas.map(\.regionCode).sorted() == ["36.04.09", "36.04.11", "36.04.12"])
+            // Seats that do not add up to the body's 30 are refused.
+            let short = "dapil,nama,kursi,wilayah\n1,A,10,36.04.05\n2,B,10,36.04.06"
+            let r = try await web.postMultipart("/elections/\(e.id!)/import", fields: ["kind": "dapil"], file: ("file", "d.csv", short))
+            #expect(r.body.string.contains("harus sama dengan kursi lembaga 30"))
         }
     }
 }

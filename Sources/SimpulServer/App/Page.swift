@@ -15,7 +15,11 @@ struct Layout: Encodable {
     let nav: [NavItem]
     let flash: String?
     let flashError: Bool
+    /// Reload the page every so many seconds (live views such as election night).
+    let refreshSeconds: Int?
 }
+
+struct PageRefreshKey: StorageKey { typealias Value = Int }
 
 /// A page: the layout plus the page's own data, rendered as `#(layout.…)` and `#(page.…)`.
 struct Page<Body: Encodable>: Encodable {
@@ -46,7 +50,7 @@ extension Request {
         }
         let flash = takeFlash()
         let layout = Layout(title: title, user: auth.get(User.self)?.displayName, csrf: csrfToken, nav: nav,
-                            flash: flash?.message, flashError: flash?.isError ?? false)
+                            flash: flash?.message, flashError: flash?.isError ?? false, refreshSeconds: storage[PageRefreshKey.self])
         let response = try await view.render(template, Page(layout: layout, page: body)).encodeResponse(for: self)
         response.status = status
         return response

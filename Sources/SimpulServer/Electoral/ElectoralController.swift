@@ -8,6 +8,8 @@ import Vapor
 struct ElectoralController {
     func bootWeb(_ routes: any RoutesBuilder) {
         routes.get("elections", use: listPage)
+        routes.get("elections", "new", use: newElectionPage)
+        routes.post("elections", use: createElection)
         let one = routes.grouped("elections", ":electionID")
         one.get(use: overviewPage)
         one.get("dapil", ":number", use: dapilPage)
@@ -43,8 +45,97 @@ struct ElectoralController {
     }
 
     @Sendable func listPage(req: Request) async throws -> Response {
-        struct Body: Encodable { let elections: [ElectionSummary] }
-        return try await req.render("electoral/list", title: "Pemilu", Body(elections: try await visibleElections(req)))
+        struct Body: Encodable {
+            let elections: [ElectionSummary]
+            let canCreate: Bool
+        }
+        return try await req.render("electoral/list", title: "Pemilu", Body(
+            elections: try await visibleElections(req), canCreate: req.access.hasAny(.manageElectoral)))
+    }
+
+    // MARK: New election
+
+    struct NewElectionForm: Content {
+        var name: String?
+        var year: String?
+        var body: String?
+        var region: String?
+        var totalSeats: String?
+        var threshold: String?
+    }
+
+    struct NewElectionPage: Encodable {
+        let form: NewElectionForm
+        let regions: [Option]
+        let bodies: [Option]
+        let errors: [String: String]
+    }
+
+    private func renderNewElection(_ req: Request, form: NewElectionForm = NewElectionForm(), errors: [String: String] = [:],
+                                   status: HTTPResponseStatus = .ok) async throws -> Response {
+        let regions = try await Region.query(on: req.db).filter(\.$level ~~ [.province, .regency]).sort(\.$id).all()
+            .filter { req.access.allows(.manageElectoral, at: OrgPath(regionCode: $0.id)) }
+        return try await req.render("electoral/new", title: "Pemilu baru", NewElectionPage(
+            form: form,
+            regions: regions.map { Option(value: $0.id!, label: "\($0.id!) \($0.name)", selected: form.region == $0.id) },
+            bodies: Election.bodyLabels.sorted { $0.key > $1.key }.map { Option(value: $0.key, label: $0.value, selected: form.body == $0.key) },
+            errors: errors), status: status)
+    }
+
+    @Sendable func newElectionPage(req: Request) async throws -> Response {
+        guard req.access.hasAny(.manageElectoral) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
+        return try await renderNewElection(req)
+    }
+
+    /// A new election for a body in a region the user manages; parties start as the 2024
+    /// national list, dapil come from a CSV on the import page.
+    @Sendable func createElection(req: Request) async throws -> Response {
+        let form = try req.content.decode(NewElectionForm.self)
+        var errors = FormErrors()
+        let name = errors.required(form.name, field: "name", label: "Nama pemilu", max: 120)
+        let year = Int(form.year ?? "") ?? 0
+        if !(2004...2100).contains(year) { errors.add("year", "Tahun pemilu harus antara 2004 dan 2100.") }
+        let body = form.body ?? ""
+        if Election.bodyLabels[body] == nil { errors.add("body", "Pilih lembaga: DPR, DPRD provinsi atau DPRD kabupaten/kota.") }
+        let seats = Int(form.totalSeats ?? "") ?? 0
+        if !(1...600).contains(seats) { errors.add("totalSeats", "Jumlah kursi harus 1–600.") }
+        let threshold = Double((form.threshold ?? "0").replacingOccurrences(of: ",", with: ".")) ?? -1
+        if !(0...20).contains(threshold) { errors.add("threshold", "Ambang batas dalam persen, 0–20 (DPRD: 0).") }
+        let region = try await Region.find(form.region ?? "", on: req.db)
+        if region == nil { errors.add("region", "Pilih wilayah pemilihan.") }
+        if let region, !req.access.allows(.manageElectoral, at: OrgPath(regionCode: region.id)) {
+            errors.add("region", "Anda tidak berwenang mengelola pemilu di \(region.name).")
+        }
+        let key = "\(body.replacingOccurrences(of: "_", with: "-"))-\(form.region ?? "")-\(year)"
+        if errors.isEmpty, try await Election.query(on: req.db).filter(\.$key == key).first() != nil {
+            errors.add("year", "Pemilu \(Election.bodyLabels[body] ?? body) \(region?.name ?? "") \(year) sudah ada.")
+        }
+        guard errors.isEmpty, let region else {
+            return try await renderNewElection(req, form: form, errors: errors.byField, status: .unprocessableEntity)
+        }
+        let election = Election()
+        election.key = key
+        election.name = name
+        election.year = year
+        election.body = body
+        election.regionCode = region.id!
+        election.scope = OrgPath(regionCode: region.id).rawValue
+        election.totalSeats = seats
+        election.thresholdBasisPoints = Int((threshold * 100).rounded())
+        try await req.db.transaction { db in
+            try await election.create(on: db)
+            for p in try ElectoralReference.partyRows() {
+                let party = Party()
+                party.$election.id = try election.requireID()
+                party.number = p.number
+                party.abbreviation = p.abbreviation
+                party.name = p.name
+                try await party.create(on: db)
+            }
+            try await req.audit.record("election.create", entity: "election", id: election.id?.uuidString, scope: election.scope, detail: key, on: db)
+        }
+        req.flash("Pemilu dibuat dengan 18 partai nasional 2024. Impor dapil (CSV) untuk memulai.")
+        return req.redirect(to: "/elections/\(election.id!)/import")
     }
 
     @Sendable func listAPI(req: Request) async throws -> [ElectionSummary] { try await visibleElections(req) }
@@ -429,6 +520,8 @@ struct ElectoralController {
         let splitOptions: [Option]
         let split: [ScenarioRow]
         let splitNote: String?
+        let mergeOptions: [Option]
+        let merge: [ScenarioRow]
         let chart: String
     }
 
@@ -481,6 +574,24 @@ struct ElectoralController {
         if let splitID, let target = splittable.first(where: { $0.id == splitID }) {
             (split, splitNote) = try await simulateSplit(target, data: data, party: party, on: req.db)
         }
+        // Dapil merge: two dapil become one with their seats added up.
+        var merge: [ScenarioRow] = []
+        let mergeA = try? req.query.get(UUID.self, at: "merge_a"), mergeB = try? req.query.get(UUID.self, at: "merge_b")
+        if let mergeA, let mergeB, mergeA != mergeB,
+           let a = data.scenarioMap.first(where: { $0.id == mergeA.uuidString }), let b = data.scenarioMap.first(where: { $0.id == mergeB.uuidString }) {
+            let merged = ElectionScenario.DapilMap(id: "merge", seats: a.seats + b.seats, areas: a.areas.union(b.areas))
+            let map = data.scenarioMap.filter { $0.id != a.id && $0.id != b.id } + [merged]
+            let after = ElectionScenario.run(areas: data.scenarioAreas, map: map)
+            let name = { (id: String) in data.dapils.first { $0.id!.uuidString == id }?.name ?? id }
+            for o in after {
+                let beforeSeats = o.dapil == "merge"
+                    ? [a.id, b.id].reduce(0) { t, id in t + (before.first { $0.dapil == id }?.allocation[party] ?? 0) }
+                    : before.first { $0.dapil == o.dapil }?.allocation[party] ?? 0
+                let y = o.allocation[party] ?? 0
+                merge.append(ScenarioRow(dapil: o.dapil == "merge" ? "\(name(a.id)) + \(name(b.id))" : name(o.dapil), seats: o.seats,
+                                         before: beforeSeats, after: y, change: y == beforeSeats ? "" : String(format: "%+d", y - beforeSeats)))
+            }
+        }
         let chart = SVGChart.bars(result.gains.map { SVGChart.Bar(label: $0.dapil.replacingOccurrences(of: "Kota Serang ", with: "Dapil "), value: Double($0.extraVotes), highlight: true, caption: "+\(SVGChart.number($0.extraVotes))") },
                                   title: "Tambahan suara yang dibutuhkan per dapil")
         let page = PlanPage(
@@ -499,7 +610,9 @@ struct ElectoralController {
             scenarioActive: turnout != 0 || !swings.isEmpty, scenario: scenario,
             scenarioBefore: scenario.reduce(0) { $0 + $1.before }, scenarioAfter: scenario.reduce(0) { $0 + $1.after },
             splitOptions: splittable.map { Option(value: $0.id!.uuidString, label: $0.name, selected: $0.id == splitID) },
-            split: split, splitNote: splitNote, chart: chart)
+            split: split, splitNote: splitNote,
+            mergeOptions: data.dapils.map { Option(value: $0.id!.uuidString, label: $0.name, selected: false) },
+            merge: merge, chart: chart)
         return try await req.render("electoral/plan", title: "Perencana kursi", page)
     }
 
@@ -592,7 +705,25 @@ struct ElectoralController {
         let table = try CSVTable.parse(text)
         let errors: [FieldError]
         let stored: Int
-        if upload.kind == "turnout" {
+        if upload.kind == "dapil" || upload.kind == "parties" {
+            let inUse = try await AreaResult.query(on: req.db).filter(\.$electionID == election.requireID()).count()
+                + PollingStation.query(on: req.db).filter(\.$electionID == election.requireID()).count()
+                + Nomination.query(on: req.db).filter(\.$electionID == election.requireID()).count()
+            if inUse > 0 {
+                errors = [FieldError(field: "kind", message: "Pemilu ini sudah punya hasil, TPS atau bakal calon; dapil dan partai tidak dapat diganti lagi.")]
+                stored = 0
+            } else if upload.kind == "dapil" {
+                let (drafts, e) = importer.dapils(table)
+                errors = e
+                if e.isEmpty { try await ResultsImport.replaceDapils(drafts, election: election, on: req.db) }
+                stored = drafts.count
+            } else {
+                let (drafts, e) = importer.parties(table)
+                errors = e
+                if e.isEmpty { try await ResultsImport.replaceParties(drafts, election: election, on: req.db) }
+                stored = drafts.count
+            }
+        } else if upload.kind == "turnout" {
             let (drafts, e) = importer.turnout(table)
             errors = e
             if e.isEmpty { try await ResultsImport.store(drafts, replacing: AreaTurnout.self, election: election.requireID(), on: req.db) }
@@ -607,7 +738,7 @@ struct ElectoralController {
             return try await req.render("electoral/import", title: "Impor hasil",
                                         try await importPageData(election, errors: errors, on: req.db), status: .unprocessableEntity)
         }
-        try await Auditor(request: req).record("election.import_\(upload.kind == "turnout" ? "turnout" : "results")", entity: "election",
+        try await Auditor(request: req).record("election.import_\(["turnout", "dapil", "parties"].contains(upload.kind) ? upload.kind : "results")", entity: "election",
                                                id: election.id?.uuidString, scope: election.scope, detail: "\(upload.file.filename): \(stored) baris")
         req.flash("\(stored) baris diimpor dari \(upload.file.filename); data sebelumnya diganti.")
         return req.redirect(to: "/elections/\(election.id!)")

@@ -52,7 +52,7 @@ struct ResultsImport {
 
     /// Every kelurahan/kecamatan of the election's region, by code and by lower-case name.
     static func make(_ data: ElectionData, on db: any Database) async throws -> ResultsImport {
-        let regions = try await Region.query(on: db).filter(\.$level ~~ [.district, .village]).all()
+        let regions = try await Region.query(on: db).filter(\.$level ~~ [.regency, .district, .village]).all()
             .filter { $0.id!.hasPrefix(data.election.regionCode + ".") }
         var byName: [String: Region] = [:]
         for r in regions {
@@ -176,6 +176,128 @@ struct ResultsImport {
         }
         if table.rows.isEmpty { errors.add("berkas", "Berkas tidak berisi baris data.") }
         return (drafts, errors.all)
+    }
+
+    // MARK: Dapil and parties
+
+    struct DapilDraft {
+        let number: Int
+        let name: String
+        let seats: Int
+        let areas: [String]
+    }
+
+    /// CSV `dapil, nama, kursi, wilayah`: wilayah lists kecamatan/kelurahan codes or names
+    /// separated by spaces or semicolons (a name with spaces needs semicolons). Seats must
+    /// add up to the body's seats, 3–12 per dapil (UU 7/2017 Pasal 187, 189, 192), and no
+    /// area may be in two dapil.
+    func dapils(_ table: CSVTable) -> (drafts: [DapilDraft], errors: [FieldError]) {
+        var errors = FormErrors()
+        let numberCol = table.column(["dapil", "no_dapil", "nomor"]), nameCol = table.column(["nama", "nama_dapil"])
+        let seatsCol = table.column(["kursi", "alokasi_kursi", "jumlah_kursi"]), areasCol = table.column(["wilayah", "kode_wilayah", "daerah"])
+        for (col, name) in [(numberCol, "dapil"), (seatsCol, "kursi"), (areasCol, "wilayah")] where col == nil {
+            errors.add(name, "Kolom \"\(name)\" tidak ada di baris judul (baris 1).")
+        }
+        guard let numberCol, let seatsCol, let areasCol else { return ([], errors.all) }
+        var drafts: [DapilDraft] = []
+        var owner: [String: Int] = [:]   // region code → line
+        for (line, f) in table.rows {
+            func cell(_ i: Int?) -> String { i.flatMap { $0 < f.count ? f[$0] : nil } ?? "" }
+            func fail(_ c: String, _ m: String) { errors.add("Baris \(line), kolom \(c)", "Baris \(line), kolom \(c): \(m)") }
+            guard let number = Int(cell(numberCol)), number > 0 else { fail("dapil", "nomor dapil \"\(cell(numberCol))\" harus angka 1 atau lebih."); continue }
+            if drafts.contains(where: { $0.number == number }) { fail("dapil", "dapil \(number) sudah ada di baris sebelumnya."); continue }
+            guard let seats = Int(cell(seatsCol)), (3...12).contains(seats) else {
+                fail("kursi", "alokasi kursi per dapil 3–12, terbaca \"\(cell(seatsCol))\"."); continue
+            }
+            let text = cell(areasCol)
+            let parts = (text.contains(";") ? text.split(separator: ";") : text.split(separator: " "))
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if parts.isEmpty { fail("wilayah", "tidak ada wilayah."); continue }
+            var codes: [String] = []
+            var bad = false
+            for part in parts {
+                guard let region = regionsByName[part] ?? regionsByName[part.lowercased()] else {
+                    fail("wilayah", "wilayah \"\(part)\" tidak dikenal di \(data.election.regionCode)."); bad = true; continue
+                }
+                let code = region.id!
+                // The same area, or one inside another, already in a dapil.
+                if let other = owner.first(where: { $0.key == code || code.hasPrefix($0.key + ".") || $0.key.hasPrefix(code + ".") }) {
+                    fail("wilayah", "\(region.name) sudah termasuk dapil di baris \(other.value)."); bad = true; continue
+                }
+                owner[code] = line
+                codes.append(code)
+            }
+            if bad { continue }
+            let name = cell(nameCol).isEmpty ? "Dapil \(number)" : cell(nameCol)
+            drafts.append(DapilDraft(number: number, name: name, seats: seats, areas: codes))
+        }
+        if table.rows.isEmpty { errors.add("berkas", "Berkas tidak berisi baris data.") }
+        let total = drafts.reduce(0) { $0 + $1.seats }
+        if errors.isEmpty && total != data.election.totalSeats {
+            errors.add("kursi", "Jumlah kursi semua dapil \(total), harus sama dengan kursi lembaga \(data.election.totalSeats).")
+        }
+        return (drafts, errors.all)
+    }
+
+    /// CSV `nomor, singkatan, nama`.
+    func parties(_ table: CSVTable) -> (drafts: [(number: Int, abbreviation: String, name: String)], errors: [FieldError]) {
+        var errors = FormErrors()
+        let numberCol = table.column(["nomor", "no", "nomor_urut"]), abbrCol = table.column(["singkatan", "partai"])
+        let nameCol = table.column(["nama", "nama_partai"])
+        for (col, name) in [(numberCol, "nomor"), (abbrCol, "singkatan")] where col == nil {
+            errors.add(name, "Kolom \"\(name)\" tidak ada di baris judul (baris 1).")
+        }
+        guard let numberCol, let abbrCol else { return ([], errors.all) }
+        var drafts: [(number: Int, abbreviation: String, name: String)] = []
+        for (line, f) in table.rows {
+            func cell(_ i: Int?) -> String { i.flatMap { $0 < f.count ? f[$0] : nil } ?? "" }
+            guard let number = Int(cell(numberCol)), number > 0, !drafts.contains(where: { $0.number == number }) else {
+                errors.add("Baris \(line), kolom nomor", "Baris \(line), kolom nomor: nomor urut \"\(cell(numberCol))\" kosong, bukan angka, atau dipakai dua kali."); continue
+            }
+            let abbr = cell(abbrCol)
+            guard !abbr.isEmpty, abbr.count <= 20 else {
+                errors.add("Baris \(line), kolom singkatan", "Baris \(line), kolom singkatan: isi singkatan partai (maks. 20 karakter)."); continue
+            }
+            drafts.append((number, abbr, cell(nameCol).isEmpty ? abbr : cell(nameCol)))
+        }
+        if table.rows.isEmpty { errors.add("berkas", "Berkas tidak berisi baris data.") }
+        return (drafts, errors.all)
+    }
+
+    static func replaceDapils(_ drafts: [DapilDraft], election: Election, on db: any Database) async throws {
+        try await db.transaction { tx in
+            try await Dapil.query(on: tx).filter(\.$election.$id == election.requireID()).delete()
+            for d in drafts {
+                let dapil = Dapil()
+                dapil.$election.id = try election.requireID()
+                dapil.number = d.number
+                dapil.name = d.name
+                dapil.seats = d.seats
+                try await dapil.create(on: tx)
+                for code in d.areas {
+                    let area = DapilArea()
+                    area.$dapil.id = try dapil.requireID()
+                    area.regionCode = code
+                    try await area.create(on: tx)
+                }
+            }
+        }
+    }
+
+    static func replaceParties(_ drafts: [(number: Int, abbreviation: String, name: String)], election: Election, on db: any Database) async throws {
+        try await db.transaction { tx in
+            try await Party.query(on: tx).filter(\.$election.$id == election.requireID()).delete()
+            election.ownPartyID = nil
+            try await election.update(on: tx)
+            for d in drafts {
+                let party = Party()
+                party.$election.id = try election.requireID()
+                party.number = d.number
+                party.abbreviation = d.abbreviation
+                party.name = d.name
+                try await party.create(on: tx)
+            }
+        }
     }
 
     // MARK: Lookups

@@ -256,6 +256,7 @@ struct TallyController {
             percent: r.stations == 0 ? "0" : String(format: "%.1f", Double(r.reported) * 100 / Double(r.stations)),
             conflicts: r.conflicts, canManage: req.electoralPolicy.canManage(election), ownParty: own,
             dapils: r.dapils.map(row), kecamatan: r.kecamatan.map(row), kelurahan: r.kelurahan.map(row), seatChart: chart)
+        req.storage[PageRefreshKey.self] = 30  // live on election night
         return try await req.render("electoral/rollup", title: "Penghitungan TPS", page)
     }
 
