@@ -180,6 +180,17 @@ enum TallyService {
     /// grouped count over the TPS index. Kecamatan and kelurahan lines cover
     /// the whole election when it is small, else only `dapil`.
     static func rollup(_ data: ElectionData, dapil: UUID? = nil, on db: any Database) async throws -> Rollup {
+        // One read-only transaction: a consistent picture, and on PostgreSQL no JIT
+        // compilation (it costs more than these index scans save).
+        try await db.transaction { tx in
+            if (tx as! any SQLDatabase).dialect.name != "sqlite" {
+                try await (tx as! any SQLDatabase).raw("SET LOCAL jit = off").run()
+            }
+            return try await rollupQueries(data, dapil: dapil, on: tx)
+        }
+    }
+
+    private static func rollupQueries(_ data: ElectionData, dapil: UUID?, on db: any Database) async throws -> Rollup {
         let sql = db as! any SQLDatabase
         let election = try data.election.requireID()
         struct Count: Decodable {
@@ -187,20 +198,36 @@ enum TallyService {
             let status: String
             let n: Int
         }
-        struct Total: Decodable {
+        struct Total {
             let key: String
-            let party_id: UUID
+            /// Party id, upper case.
+            let party: String
             let votes: Int
         }
-        // Dapil level: always.
+        // Dapil level: always. Votes come back as one packed row per dapil
+        // ("party=votes,…"), 18 times fewer rows to decode for a national roll-up.
         let dapilCounts = try await sql.raw("""
             SELECT CAST(dapil_id AS TEXT) AS key, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
             WHERE election_id = \(bind: election) GROUP BY dapil_id, status
             """).all(decoding: Count.self)
-        let dapilTotals = try await sql.raw("""
-            SELECT CAST(dapil_id AS TEXT) AS key, party_id, CAST(votes AS BIGINT) AS votes FROM tally_dapil_totals
-            WHERE election_id = \(bind: election)
-            """).all(decoding: Total.self)
+        struct Packed: Decodable {
+            let key: String
+            let packed: String
+        }
+        let concat: SQLQueryString = sql.dialect.name == "sqlite"
+            ? "group_concat(CAST(party_id AS TEXT) || '=' || CAST(votes AS TEXT), ',')"
+            : "string_agg(CAST(party_id AS TEXT) || '=' || CAST(votes AS TEXT), ',')"
+        let packed = try await sql.raw("""
+            SELECT CAST(dapil_id AS TEXT) AS key, \(concat) AS packed FROM tally_dapil_totals
+            WHERE election_id = \(bind: election) GROUP BY dapil_id
+            """).all(decoding: Packed.self)
+        var dapilTotals: [Total] = []
+        for p in packed {
+            for pair in p.packed.split(separator: ",") {
+                guard let eq = pair.firstIndex(of: "="), let votes = Int(pair[pair.index(after: eq)...]) else { continue }
+                dapilTotals.append(Total(key: p.key, party: pair[..<eq].uppercased(), votes: votes))
+            }
+        }
 
         func lines(_ counts: [Count], _ totals: [Total], name: (String) -> String) -> [String: Rollup.Line] {
             var out: [String: Rollup.Line] = [:]
@@ -212,7 +239,7 @@ enum TallyService {
                 out[c.key] = line
             }
             for t in totals {
-                out[t.key, default: .init(code: t.key, name: name(t.key))].votes[t.party_id.uuidString, default: 0] += t.votes
+                out[t.key, default: .init(code: t.key, name: name(t.key))].votes[t.party, default: 0] += t.votes
             }
             return out
         }
@@ -236,10 +263,15 @@ enum TallyService {
                 SELECT region_code AS key, CAST(status AS TEXT) AS status, COUNT(*) AS n FROM polling_stations
                 WHERE election_id = \(bind: election)\(filter) GROUP BY region_code, status
                 """).all(decoding: Count.self)
+            struct Row: Decodable {
+                let key: String
+                let party_id: UUID
+                let votes: Int
+            }
             let totals = try await sql.raw("""
                 SELECT region_code AS key, party_id, CAST(SUM(votes) AS BIGINT) AS votes FROM tally_totals
                 WHERE election_id = \(bind: election) AND candidate = ''\(filter) GROUP BY region_code, party_id
-                """).all(decoding: Total.self)
+                """).all(decoding: Row.self).map { Total(key: $0.key, party: $0.party_id.uuidString, votes: $0.votes) }
             let codes = Set(counts.map(\.key)).union(totals.map(\.key))
             var names = data.regions.mapValues(\.name)
             let kecamatanCodes = Set(codes.map(ElectoralService.kecamatanCode(of:)))
