@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import SimpulCore
 import Testing
 import Vapor
@@ -124,6 +125,48 @@ struct TallyTests {
             let body = try api.content.decode(TallyController.RollupResponse.self)
             #expect(body.reported == 1 && body.stations == 4)
             #expect(body.dapils.first { $0.code == "5" }?.projectedSeats?["Gerindra"] == 3)
+        }
+    }
+
+    @Test("concurrent tallies are committed in batches: one accepted per TPS, resends and conflicts kept, totals exact")
+    func concurrentBatches() async throws {
+        try await withSimpul { app in
+            _ = try await setUp(app)
+            let token = try await Fixtures(app: app).token("dpd")
+            let stations = try await PollingStation.query(on: app.db).all()
+            // Every TPS gets the same sheet four times (two with one clientRef), and one different sheet.
+            let statuses = try await withThrowingTaskGroup(of: (UUID, Int, String).self) { group in
+                for station in stations {
+                    for k in 0..<5 {
+                        group.addTask {
+                            var body = Self.sheet
+                            if k == 4 { body["parties"] = ["8": 70, "2": 70, "4": 10] }
+                            if k < 2 { body["clientRef"] = "same-form-\(station.id!)" }
+                            let res = try await send(app, token: token, station: station, body)
+                            return (station.id!, Int(res.status.code), (try? res.content.get(String.self, at: "status")) ?? "")
+                        }
+                    }
+                }
+                var out: [(UUID, Int, String)] = []
+                for try await r in group { out.append(r) }
+                return out
+            }
+            #expect(statuses.allSatisfy { $0.1 == 200 || $0.1 == 201 })
+            for station in stations {
+                let subs = try await TallySubmission.query(on: app.db).filter(\.$pollingStationID == station.requireID()).all()
+                #expect(subs.count == 4, "the two sends with one clientRef are stored once")
+                #expect(subs.filter { $0.status == .accepted }.count == 1)
+                let reloaded = try #require(try await PollingStation.find(station.id, on: app.db))
+                #expect(reloaded.acceptedSubmissionID == subs.first { $0.status == .accepted }?.id)
+            }
+            // Kelurahan totals, dapil totals and accepted sheets agree exactly.
+            let accepted = try await TallySubmission.query(on: app.db).filter(\.$status == .accepted).all()
+            let expected = accepted.reduce(0) { $0 + $1.validVotes }
+            let sql = app.db as! any SQLDatabase
+            struct Sum: Decodable { let n: Int }
+            let area = try await sql.raw("SELECT CAST(COALESCE(SUM(votes), 0) AS BIGINT) AS n FROM tally_totals WHERE candidate = ''").first(decoding: Sum.self)
+            let dapil = try await sql.raw("SELECT CAST(COALESCE(SUM(votes), 0) AS BIGINT) AS n FROM tally_dapil_totals").first(decoding: Sum.self)
+            #expect(area?.n == expected && dapil?.n == expected)
         }
     }
 

@@ -1,4 +1,5 @@
 import Fluent
+import NIOConcurrencyHelpers
 import SQLKit
 import SimpulCore
 import Vapor
@@ -21,8 +22,11 @@ struct AccessMiddleware: AsyncMiddleware {
                 request.session.unauthenticate(User.self)
                 throw Abort(.unauthorized, reason: "Akun ini dinonaktifkan.")
             }
-            let grants = try await RoleGrant.query(on: request.db).filter(\.$user.$id == user.requireID()).all()
-            request.storage[AccessKey.self] = AccessScope(grants: grants.map(\.grant))
+            // Bearer requests already carry their grants (APITokenAuthenticator).
+            if request.storage[AccessKey.self] == nil {
+                let grants = try await RoleGrant.query(on: request.db).filter(\.$user.$id == user.requireID()).all()
+                request.storage[AccessKey.self] = AccessScope(grants: grants.map(\.grant))
+            }
         }
         return try await next.respond(to: request)
     }
@@ -102,11 +106,21 @@ extension QueryBuilder {
     }
 }
 
-/// Bearer tokens for /api/v1 (only their SHA-256 is stored).
+/// Bearer tokens for /api/v1 (only their SHA-256 is stored). A token seen in the last
+/// few seconds is answered from memory with its user and grants: a busy client (a witness
+/// app on election night) costs no database reads to authenticate. A revoked token, a
+/// deactivated user or a changed grant therefore takes effect within `APITokenCache.lifetime`.
 struct APITokenAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+        let hash = APIToken.hash(bearer.token)
+        let cache = request.application.apiTokenCache
+        if let hit = cache.get(hash) {
+            request.auth.login(hit.user)
+            request.storage[AccessKey.self] = AccessScope(grants: hit.grants)
+            return
+        }
         guard let token = try await APIToken.query(on: request.db)
-            .filter(\.$tokenHash == APIToken.hash(bearer.token))
+            .filter(\.$tokenHash == hash)
             .with(\.$user)
             .first(),
             token.expiresAt > Date(), token.user.active
@@ -116,6 +130,55 @@ struct APITokenAuthenticator: AsyncBearerAuthenticator {
             token.lastUsedAt = Date()
             try await token.update(on: request.db)
         }
+        let grants = try await RoleGrant.query(on: request.db).filter(\.$user.$id == token.user.requireID()).all().map(\.grant)
+        cache.put(hash, user: token.user, grants: grants, expiresAt: token.expiresAt)
         request.auth.login(token.user)
+        request.storage[AccessKey.self] = AccessScope(grants: grants)
+    }
+}
+
+/// Recently seen API tokens (see APITokenAuthenticator).
+final class APITokenCache: Sendable {
+    static let lifetime: TimeInterval = 10
+    static let capacity = 50_000
+
+    struct Entry: Sendable {
+        let user: User
+        let grants: [Grant]
+        let expiresAt: Date
+        let cachedAt: Date
+    }
+
+    private let entries = NIOLockedValueBox<[String: Entry]>([:])
+
+    func get(_ hash: String) -> Entry? {
+        let now = Date()
+        return entries.withLockedValue { map in
+            guard let e = map[hash] else { return nil }
+            guard e.cachedAt > now.addingTimeInterval(-Self.lifetime), e.expiresAt > now else {
+                map[hash] = nil
+                return nil
+            }
+            return e
+        }
+    }
+
+    func put(_ hash: String, user: User, grants: [Grant], expiresAt: Date) {
+        entries.withLockedValue { map in
+            if map.count >= Self.capacity { map.removeAll(keepingCapacity: true) }
+            map[hash] = Entry(user: user, grants: grants, expiresAt: expiresAt, cachedAt: Date())
+        }
+    }
+
+    /// Forget everything (after a password reset, a grant change, a token revocation).
+    func clear() { entries.withLockedValue { $0.removeAll() } }
+}
+
+extension Application {
+    private struct APITokenCacheKey: StorageKey { typealias Value = APITokenCache }
+
+    var apiTokenCache: APITokenCache {
+        get { storage[APITokenCacheKey.self]! }
+        set { storage[APITokenCacheKey.self] = newValue }
     }
 }

@@ -188,6 +188,7 @@ struct UsersController {
             throw Abort(.forbidden, reason: "Anda tidak dapat mencabut peran Anda sendiri; minta pengurus lain melakukannya.")
         }
         try await grant.delete(on: req.db)
+        req.application.apiTokenCache.clear()  // the revoked role stops at once on this server
         try await req.audit.record("user.revoke", entity: "user", id: grant.$user.id.uuidString, scope: grant.path, detail: grant.role.rawValue)
         req.flash("Peran dicabut.")
         return req.redirect(to: "/users")

@@ -47,6 +47,8 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.passwords.use(.bcrypt(cost: settings.bcryptCost))
     app.vault = try PersonalDataVault.load(settings: settings, logger: app.logger)
     app.storage[LevelLabelCacheKey.self] = LevelLabelCache()
+    app.tallyIngest = TallyIngest(db: app.db)
+    app.apiTokenCache = APITokenCache()
 
     app.sessions.use(.fluent)
     app.sessions.configuration.cookieName = "simpul_session"

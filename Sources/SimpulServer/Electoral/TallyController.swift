@@ -75,11 +75,16 @@ struct TallyController {
         try await Party.query(on: db).filter(\.$election.$id == station.electionID).sort(\.$number).all()
     }
 
+    /// Queued to the tally writer, which checks the TPS and the witness's assignment in
+    /// its batch: no reads here beyond the signed-in user.
     @Sendable func submitAPI(req: Request) async throws -> Response {
-        let (station, user) = try await stationForSubmission(req)
+        let user = try req.requireUser()
+        guard let id = req.parameters.get("stationID", as: UUID.self),
+              req.access.hasAny(.submitTally) || req.access.hasAny(.manageElectoral)
+        else { throw Abort(.notFound, reason: "TPS tidak ditemukan.") }
         let input = try req.content.decode(TallyInput.self)
-        let (receipt, created) = try await TallyService.submit(input, station: station, user: user,
-                                                               parties: try await parties(of: station, on: req.db), on: req.db)
+        let (receipt, created) = try await req.application.tallyIngest.submit(
+            .init(stationID: id, input: input, userID: try user.requireID(), username: user.username, access: req.access))
         SimpulMetrics.tallies.increment()
         return try await receipt.encodeResponse(status: created ? .created : .ok, for: req)
     }
@@ -158,7 +163,8 @@ struct TallyController {
                                parties: partyVotes, candidates: nil)
         do {
             try errors.throwIfAny()
-            let (receipt, _) = try await TallyService.submit(input, station: station, user: user, parties: parties, on: req.db)
+            let (receipt, _) = try await req.application.tallyIngest.submit(
+                .init(stationID: station.id!, input: input, userID: try user.requireID(), username: user.username, access: req.access))
             SimpulMetrics.tallies.increment()
             req.flash(receipt.message, error: receipt.status == "conflict")
             return req.redirect(to: "/tally/\(station.id!)")

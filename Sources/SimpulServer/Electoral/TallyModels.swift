@@ -102,33 +102,43 @@ enum TallyTotals {
     static let schema = "tally_totals"
     static let dapilSchema = "tally_dapil_totals"
 
-    /// Adds (sign +1) or removes (sign -1) a sheet's votes, in one statement.
-    static func apply(_ sheet: TallySheet, sign: Int, station: PollingStation, on db: any Database) async throws {
-        var rows: [(party: String, candidate: String, votes: Int)] = sheet.totals.map { ($0.key, "", $0.value) }
-        for (party, candidates) in sheet.candidateVotes {
-            for (name, v) in candidates { rows.append((party, name, v)) }
+    /// Adds (sign +1) or removes (sign -1) sheets' votes: summed per kelurahan, party
+    /// and candidate, and per dapil and party, one upsert statement each.
+    static func apply(_ sheets: [(station: PollingStation, sheet: TallySheet)], sign: Int, on db: any Database) async throws {
+        struct AreaKey: Hashable { let election: UUID; let dapil: UUID; let region: String; let party: String; let candidate: String }
+        struct DapilKey: Hashable { let election: UUID; let dapil: UUID; let party: String }
+        var areas: [AreaKey: Int] = [:]
+        var dapils: [DapilKey: Int] = [:]
+        for (station, sheet) in sheets {
+            for (party, v) in sheet.totals where v != 0 {
+                areas[AreaKey(election: station.electionID, dapil: station.dapilID, region: station.regionCode, party: party, candidate: ""), default: 0] += sign * v
+                dapils[DapilKey(election: station.electionID, dapil: station.dapilID, party: party), default: 0] += sign * v
+            }
+            for (party, candidates) in sheet.candidateVotes {
+                for (name, v) in candidates where v != 0 {
+                    areas[AreaKey(election: station.electionID, dapil: station.dapilID, region: station.regionCode, party: party, candidate: name), default: 0] += sign * v
+                }
+            }
         }
-        rows = rows.filter { $0.votes != 0 }
-        guard !rows.isEmpty else { return }
         let sql = db as! any SQLDatabase
-        var query = SQLQueryString("INSERT INTO tally_totals (election_id, dapil_id, region_code, party_id, candidate, votes) VALUES ")
-        for (i, r) in rows.enumerated() {
-            if i > 0 { query.appendLiteral(", ") }
-            query.appendInterpolation(SQLQueryString("(\(bind: station.electionID), \(bind: station.dapilID), \(bind: station.regionCode), \(bind: UUID(uuidString: r.party)!), \(bind: r.candidate), \(bind: sign * r.votes))"))
+        for chunk in Array(areas).chunked(300) {
+            var query = SQLQueryString("INSERT INTO tally_totals (election_id, dapil_id, region_code, party_id, candidate, votes) VALUES ")
+            for (i, (k, v)) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(SQLQueryString("(\(bind: k.election), \(bind: k.dapil), \(bind: k.region), \(bind: UUID(uuidString: k.party)!), \(bind: k.candidate), \(bind: v))"))
+            }
+            query.appendLiteral(" ON CONFLICT (election_id, region_code, party_id, candidate) DO UPDATE SET votes = tally_totals.votes + excluded.votes")
+            try await sql.raw(query).run()
         }
-        query.appendLiteral(" ON CONFLICT (election_id, region_code, party_id, candidate) DO UPDATE SET votes = tally_totals.votes + excluded.votes")
-        try await sql.raw(query).run()
-
-        // The same votes per dapil, so the roll-up reads dapil × party rows only.
-        let parties = rows.filter { $0.candidate.isEmpty }
-        guard !parties.isEmpty else { return }
-        var dapil = SQLQueryString("INSERT INTO tally_dapil_totals (election_id, dapil_id, party_id, votes) VALUES ")
-        for (i, r) in parties.enumerated() {
-            if i > 0 { dapil.appendLiteral(", ") }
-            dapil.appendInterpolation(SQLQueryString("(\(bind: station.electionID), \(bind: station.dapilID), \(bind: UUID(uuidString: r.party)!), \(bind: sign * r.votes))"))
+        for chunk in Array(dapils).chunked(300) {
+            var query = SQLQueryString("INSERT INTO tally_dapil_totals (election_id, dapil_id, party_id, votes) VALUES ")
+            for (i, (k, v)) in chunk.enumerated() {
+                if i > 0 { query.appendLiteral(", ") }
+                query.appendInterpolation(SQLQueryString("(\(bind: k.election), \(bind: k.dapil), \(bind: UUID(uuidString: k.party)!), \(bind: v))"))
+            }
+            query.appendLiteral(" ON CONFLICT (election_id, dapil_id, party_id) DO UPDATE SET votes = tally_dapil_totals.votes + excluded.votes")
+            try await sql.raw(query).run()
         }
-        dapil.appendLiteral(" ON CONFLICT (election_id, dapil_id, party_id) DO UPDATE SET votes = tally_dapil_totals.votes + excluded.votes")
-        try await sql.raw(dapil).run()
     }
 }
 

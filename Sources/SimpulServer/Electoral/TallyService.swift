@@ -5,7 +5,7 @@ import SimpulCore
 import Vapor
 
 /// A tally as a witness sends it: parties and candidates by ballot number.
-struct TallyInput: Content {
+struct TallyInput: Content, Sendable {
     /// The sender's id for this form (retries with the same id are answered, not doubled).
     var clientRef: String?
     var votersPresent: Int
@@ -26,11 +26,9 @@ struct TallyReceipt: Content {
 }
 
 enum TallyService {
-    /// Checks the arithmetic and records the submission in one transaction: the first
-    /// valid tally of a TPS counts; a resend with the same numbers is kept as a duplicate;
-    /// different numbers are kept as a conflict and the TPS is flagged for review.
-    static func submit(_ input: TallyInput, station: PollingStation, user: User, parties: [Party],
-                       on db: any Database) async throws -> (TallyReceipt, created: Bool) {
+    /// The input as a sheet keyed by party ids, checked: unknown party numbers and every
+    /// arithmetic problem come back as one ValidationFailure naming the C.Hasil fields.
+    static func sheet(_ input: TallyInput, station: PollingStation, parties: [Party]) throws -> TallySheet {
         let byNumber = Dictionary(uniqueKeysWithValues: parties.map { (String($0.number), $0) })
         var errors = FormErrors()
         var partyVotes: [String: Int] = [:]
@@ -57,46 +55,7 @@ enum TallyService {
         if !problems.isEmpty {
             throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: "\(station.label): \($0.message)") })
         }
-
-        return try await db.transaction { tx in
-            try await lockStation(station, on: tx)
-            // A retry of a form already stored: answer it again.
-            if let ref = input.clientRef, let earlier = try await TallySubmission.query(on: tx)
-                .filter(\.$pollingStationID == station.requireID()).filter(\.$clientRef == ref).first() {
-                return (receipt(earlier, station), false)
-            }
-            guard let current = try await PollingStation.find(station.requireID(), on: tx) else {
-                throw Abort(.notFound, reason: "TPS tidak ditemukan.")
-            }
-            let submission = TallySubmission()
-            submission.pollingStationID = try current.requireID()
-            submission.electionID = current.electionID
-            submission.userID = try user.requireID()
-            submission.username = user.username
-            submission.clientRef = input.clientRef
-            submission.sheetJSON = String(decoding: try JSONEncoder().encode(sheet), as: UTF8.self)
-            submission.votersPresent = sheet.votersPresent
-            submission.validVotes = sheet.validVotes
-            submission.invalidVotes = sheet.invalidVotes
-
-            if let acceptedID = current.acceptedSubmissionID, let accepted = try await TallySubmission.find(acceptedID, on: tx) {
-                submission.status = accepted.sheet.map { sheet.sameCount(as: $0) } == true ? .duplicate : .conflict
-                try await submission.create(on: tx)
-                if submission.status == .conflict {
-                    current.status = .conflict
-                    try await current.update(on: tx)
-                }
-            } else {
-                submission.status = .accepted
-                try await submission.create(on: tx)
-                current.status = .reported
-                current.acceptedSubmissionID = submission.id
-                current.reportedAt = Date()
-                try await current.update(on: tx)
-                try await TallyTotals.apply(sheet, sign: 1, station: current, on: tx)
-            }
-            return (receipt(submission, current), true)
-        }
+        return sheet
     }
 
     /// The first statement of every tally transaction is a write to the TPS row: on
@@ -129,13 +88,13 @@ enum TallyService {
             else { throw Abort(.notFound, reason: "Kiriman tidak ditemukan untuk TPS ini.") }
             if let previousID = current.acceptedSubmissionID, previousID != chosenID,
                let previous = try await TallySubmission.find(previousID, on: tx), let oldSheet = previous.sheet {
-                try await TallyTotals.apply(oldSheet, sign: -1, station: current, on: tx)
+                try await TallyTotals.apply([(current, oldSheet)], sign: -1, on: tx)
                 previous.status = .superseded
                 previous.decidedBy = username
                 try await previous.update(on: tx)
             }
             if current.acceptedSubmissionID != chosenID {
-                try await TallyTotals.apply(newSheet, sign: 1, station: current, on: tx)
+                try await TallyTotals.apply([(current, newSheet)], sign: 1, on: tx)
             }
             chosen.status = .accepted
             chosen.decidedBy = username
