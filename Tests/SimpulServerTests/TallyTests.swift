@@ -232,3 +232,28 @@ struct TallyTests {
         }
     }
 }
+
+@Suite("API token cache")
+struct APITokenCacheTests {
+    @Test("a revoked role stops working for a cached token at once")
+    func revocationClearsCache() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("dpd", role: .pengurus, at: "36.73")
+            let analyst = try await f.user("analis", role: .pengamat, at: "36.73")
+            let token = try await f.token("analis")
+            func elections() async throws -> Int {
+                let res = try await app.testing().sendRequest(.GET, "/api/v1/elections", headers: .bearer(token))
+                return try res.content.decode([ElectoralController.ElectionSummary].self).count
+            }
+            #expect(try await elections() == 2)
+            #expect(try await elections() == 2)  // answered from the cache
+            let grant = try #require(try await RoleGrant.query(on: app.db).filter(\.$user.$id == analyst.requireID()).first())
+            let web = WebClient(app: app)
+            try await web.login("dpd")
+            try await web.get("/users")
+            #expect(try await web.post("/users/\(analyst.id!)/grants/\(grant.id!)/delete", form: [:]).status == .seeOther)
+            #expect(try await elections() == 0)
+        }
+    }
+}
