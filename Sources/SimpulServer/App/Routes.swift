@@ -19,6 +19,11 @@ func routes(_ app: Application) throws {
     KPUController().bootWeb(web)
     MembershipController().bootWeb(web)
     ImportController().bootWeb(web)
+    ServiceController().bootPublicWeb(web)
+    ServiceController().bootWeb(web)
+    FoodBankController().bootWeb(web)
+    CampaignController().bootPublicWeb(web)
+    CampaignController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -27,9 +32,15 @@ func routes(_ app: Application) throws {
     PeopleController().bootAPI(api)
     AuditController().bootAPI(api)
     MembershipController().bootAPI(api)
+    ServiceController().bootAPI(api)
+    FoodBankController().bootAPI(api)
+    CampaignController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    // Public service: filing (rate-limited), the tracking check, campaign transparency.
+    ServiceController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    CampaignController().bootPublicAPI(app.grouped("api", "v1", "public"))
 }
 
 /// The OpenAPI 3 description of /api/v1, kept beside the templates

@@ -100,4 +100,7 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateImportBatches())
     app.migrations.add(CreateDuplicateDismissals())
     app.migrations.add(CreatePostgresPatternIndexes())
+    app.migrations.add(CreateServiceRequests())
+    app.migrations.add(CreateFoodBank())
+    app.migrations.add(CreateCampaigns())
 }

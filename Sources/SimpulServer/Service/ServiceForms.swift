@@ -1,0 +1,124 @@
+import Fluent
+import SimpulCore
+import Vapor
+
+/// A service request as filed by a citizen (public form, public API) or recorded by staff.
+struct ServiceRequestForm: Content {
+    /// "request" (permohonan) or "complaint" (pengaduan).
+    var kind: String?
+    var category: String?
+    var summary: String?
+    var description: String?
+    /// Kelurahan code, e.g. 36.73.04.1001.
+    var regionCode: String?
+    var locationDetail: String?
+    var requesterName: String?
+    var phone: String?
+    /// Optional: links the request to the shared person record.
+    var nik: String?
+    /// "on"/"true": consent to process the data for handling this request (required).
+    var consent: String?
+    /// Page form only: JPEG, at most 1 MB.
+    var photo: File?
+
+    struct Valid {
+        let kind: ServiceRequest.Kind
+        let category: ServiceCategory
+        let summary: String
+        let details: String
+        let region: Region
+        let unit: OrgUnit
+        let locationDetail: String?
+        let requesterName: String
+        let phone: String
+        let nik: NIK?
+        let photo: String?
+    }
+
+    func validate(on db: any Database, today: CivilDate = CivilDate(Date())) async throws -> Valid {
+        var errors = FormErrors()
+        let kindValue = ServiceRequest.Kind(rawValue: (kind ?? "").trimmingCharacters(in: .whitespaces))
+        if kindValue == nil { errors.add("kind", "Jenis wajib dipilih: permohonan bantuan atau pengaduan.") }
+        let categoryValue = ServiceCategory(rawValue: (category ?? "").trimmingCharacters(in: .whitespaces))
+        if categoryValue == nil { errors.add("category", "Kategori wajib dipilih dari daftar.") }
+        let title = errors.required(summary, field: "summary", label: "Judul singkat", max: 120)
+        let text = errors.required(description, field: "description", label: "Uraian", max: 2000)
+        if !text.isEmpty && text.count < 10 { errors.add("description", "Uraian terlalu singkat; ceritakan apa yang terjadi dan bantuan yang diharapkan.") }
+        let place = try await Kelurahan.resolve(regionCode, field: "regionCode", errors: &errors, on: db)
+        let detail = errors.optional(locationDetail, field: "locationDetail", label: "Lokasi/patokan", max: 200)
+        let name = errors.required(requesterName, field: "requesterName", label: "Nama pelapor", max: 120)
+        var normalizedPhone = ""
+        let rawPhone = (phone ?? "").trimmingCharacters(in: .whitespaces)
+        if rawPhone.isEmpty {
+            errors.add("phone", "Nomor HP/WhatsApp wajib diisi agar petugas dapat menghubungi Anda.")
+        } else {
+            switch IndonesianPhone.validate(rawPhone) {
+            case .success(let p): normalizedPhone = p
+            case .failure(let e): errors.add("phone", e.message + " Contoh: 081234567890.")
+            }
+        }
+        var parsedNIK: NIK?
+        if let raw = nik?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
+            do { parsedNIK = try NIK(validating: raw, today: today) } catch { errors.add("nik", error.message) }
+        }
+        if !RegistrationForm.ticked(consent) {
+            errors.add("consent", "Persetujuan pemrosesan data untuk menangani laporan ini wajib dicentang.")
+        }
+        let photoData = MembershipService.photo(photo, errors: &errors)
+        try errors.throwIfAny()
+        guard let kindValue, let categoryValue, let place else { throw ValidationFailure(errors: errors.all) }
+        return Valid(kind: kindValue, category: categoryValue, summary: title, details: text, region: place.region,
+                     unit: place.unit, locationDetail: detail, requesterName: name, phone: normalizedPhone,
+                     nik: parsedNIK, photo: photoData)
+    }
+}
+
+/// A kelurahan chosen in a form, with the org unit that stands on it.
+enum Kelurahan {
+    static func resolve(_ raw: String?, field: String, label: String = "Kelurahan", errors: inout FormErrors,
+                        on db: any Database) async throws -> (region: Region, unit: OrgUnit)? {
+        let code = (raw ?? "").trimmingCharacters(in: .whitespaces)
+        guard !code.isEmpty else {
+            errors.add(field, "\(label) wajib dipilih.")
+            return nil
+        }
+        guard let region = try await Region.find(code, on: db), region.level == .village else {
+            errors.add(field, "\(label) dengan kode \(code) tidak dikenal.")
+            return nil
+        }
+        guard let unit = try await OrgQueries.unit(at: OrgPath(regionCode: code), on: db) else {
+            errors.add(field, "Belum ada unit organisasi untuk kelurahan \(region.name).")
+            return nil
+        }
+        return (region, unit)
+    }
+}
+
+/// What an official sends with an action on a request; which fields count depends on it.
+struct ServiceActionForm: Content {
+    var note: String?
+    /// "on"/"true": the note is shown to the requester on the tracking page.
+    var isPublic: String?
+    // triage
+    var category: String?
+    var ppksType: String?
+    var urgent: String?
+    // assign
+    var unitID: String?
+    /// Empty: no advocate.
+    var advocateID: String?
+    // refer
+    var agency: String?
+    // followUp
+    var nextFollowUpOn: String?
+    // close
+    var outcome: String?
+}
+
+/// One choice in a select or radio group on a page.
+typealias SelectOption = MembershipController.Option
+
+extension ValidationFailure {
+    /// Field → first message, for templates.
+    var byField: [String: String] { Dictionary(errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first }) }
+}
