@@ -125,7 +125,12 @@ struct FoodBank {
             try req.foodBankPolicy.requireView(unit.orgPath)
             return unit
         }
-        guard let root = req.access.roots(for: .viewService).first, let unit = try await OrgQueries.unit(at: root, on: req.db) else {
+        // The branch this installation serves first (a national administrator lands on DPD
+        // Kota Serang, not on the national office), else the user's first unit.
+        let branch = OrgPath(regionCode: try await Setting.value(BranchSettings.homeRegionKey, on: req.db))
+        let roots = req.access.roots(for: .viewService)
+        guard let root = roots.contains(where: { $0.contains(branch) }) ? branch : roots.first,
+              let unit = try await OrgQueries.unit(at: root, on: req.db) else {
             throw Abort(.forbidden, reason: "Akun Anda belum berwenang melihat lumbung pangan di unit mana pun.")
         }
         return unit

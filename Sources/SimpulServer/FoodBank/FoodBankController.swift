@@ -109,12 +109,7 @@ struct FoodBankController {
     /// Offices the user can switch to: their own units and the units one level below.
     private func officeOptions(_ req: Request, current: OrgUnit) async throws -> [SelectOption] {
         let labels = try await req.levelLabels()
-        var units: [OrgUnit] = []
-        for root in req.access.roots(for: .viewService) {
-            guard let unit = try await OrgQueries.unit(at: root, on: req.db) else { continue }
-            units.append(unit)
-            units += try await OrgUnit.query(on: req.db).filter(\.$parent.$id == unit.requireID()).sort(\.$path).all()
-        }
+        var units = try await OfficeChoices.units(req, for: .viewService)
         if !units.contains(where: { $0.id == current.id }) { units.insert(current, at: 0) }
         return units.map { SelectOption(value: $0.id!.uuidString, label: labels.displayName(of: $0), selected: $0.id == current.id) }
     }

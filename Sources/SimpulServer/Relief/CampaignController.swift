@@ -114,13 +114,8 @@ struct CampaignController {
     private func renderList(_ req: Request, form: CampaignForm = CampaignForm(isPublic: "on"), errors: [String: String] = [:],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         let labels = try await req.levelLabels()
-        var units: [SelectOption] = []
-        for root in req.access.roots(for: .manageFunds) {
-            guard let unit = try await OrgQueries.unit(at: root, on: req.db) else { continue }
-            units.append(SelectOption(value: unit.id!.uuidString, label: labels.displayName(of: unit), selected: false))
-            for child in try await OrgUnit.query(on: req.db).filter(\.$parent.$id == unit.requireID()).sort(\.$path).all() {
-                units.append(SelectOption(value: child.id!.uuidString, label: labels.displayName(of: child), selected: false))
-            }
+        let units = try await OfficeChoices.units(req, for: .manageFunds).map {
+            SelectOption(value: $0.id!.uuidString, label: labels.displayName(of: $0), selected: false)
         }
         return try await req.render("campaigns/list", title: "Donasi", ListPage(campaigns: try await req.campaigns.list(), units: units,
                                                                                  form: form, errors: errors), status: status)

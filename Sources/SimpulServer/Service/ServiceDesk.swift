@@ -11,6 +11,7 @@ struct ServiceRequestDTO: Content {
     let kindLabel: String
     let category: ServiceCategory
     let categoryLabel: String
+    let categoryShortLabel: String
     let ppksType: PPKSType?
     let ppksTypeLabel: String?
     let urgent: Bool
@@ -28,6 +29,7 @@ struct ServiceRequestDTO: Content {
     let statusLabel: String
     let receivedAt: Date
     let receivedOn: String
+    let receivedOnText: String
     let dueOn: String
     let dueOnText: String
     let breached: Bool
@@ -48,6 +50,7 @@ struct ServiceRequestDTO: Content {
         kindLabel = r.kind.label
         category = r.category
         categoryLabel = r.category.label
+        categoryShortLabel = r.category.shortLabel
         ppksType = r.ppksType
         ppksTypeLabel = r.ppksType?.label
         urgent = r.urgent
@@ -65,6 +68,7 @@ struct ServiceRequestDTO: Content {
         statusLabel = r.status.label
         receivedAt = r.receivedAt
         receivedOn = r.receivedOn
+        receivedOnText = WIB.longDate(r.receivedOn)
         dueOn = r.dueOn
         dueOnText = WIB.longDate(r.dueOn)
         breached = r.isBreached(today: today)

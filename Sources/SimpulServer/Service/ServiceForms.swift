@@ -122,3 +122,21 @@ extension ValidationFailure {
     /// Field → first message, for templates.
     var byField: [String: String] { Dictionary(errors.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first }) }
 }
+
+/// Offices a user picks from (food bank, campaigns): the user's own units where
+/// `permission` holds — the branch this installation serves first when the user is above
+/// it — and the units one level below each.
+enum OfficeChoices {
+    static func units(_ req: Request, for permission: Permission) async throws -> [OrgUnit] {
+        var roots = req.access.roots(for: permission)
+        let branch = OrgPath(regionCode: try await Setting.value(BranchSettings.homeRegionKey, on: req.db))
+        if !roots.contains(branch), roots.contains(where: { $0.contains(branch) }) { roots.insert(branch, at: 0) }
+        var units: [OrgUnit] = []
+        for root in roots {
+            guard let unit = try await OrgQueries.unit(at: root, on: req.db) else { continue }
+            units.append(unit)
+            units += try await OrgUnit.query(on: req.db).filter(\.$parent.$id == unit.requireID()).sort(\.$path).all()
+        }
+        return units
+    }
+}
