@@ -58,6 +58,8 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageStock
     /// Run donation campaigns: create, record pledges, receipts and spending.
     case manageFunds
+    /// Run the disaster volunteer task force: selection, decrees, incidents, deployments.
+    case manageVolunteers
 }
 
 public struct Grant: Hashable, Sendable, Codable {

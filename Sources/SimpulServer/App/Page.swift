@@ -37,6 +37,7 @@ extension Request {
             items.append(("/service", "Pelayanan", access.hasAny(.viewService)))
             items.append(("/food", "Lumbung", access.hasAny(.viewService)))
             items.append(("/campaigns", "Donasi", access.hasAny(.viewService)))
+            items.append(("/volunteers", "Relawan", access.hasAny(.viewService)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
             items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))

@@ -103,4 +103,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateServiceRequests())
     app.migrations.add(CreateFoodBank())
     app.migrations.add(CreateCampaigns())
+    app.migrations.add(CreateVolunteers())
 }

@@ -113,10 +113,7 @@ struct CampaignController {
 
     private func renderList(_ req: Request, form: CampaignForm = CampaignForm(isPublic: "on"), errors: [String: String] = [:],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
-        let labels = try await req.levelLabels()
-        let units = try await OfficeChoices.units(req, for: .manageFunds).map {
-            SelectOption(value: $0.id!.uuidString, label: labels.displayName(of: $0), selected: false)
-        }
+        let units = try await OfficeChoices.options(req, for: .manageFunds)
         return try await req.render("campaigns/list", title: "Donasi", ListPage(campaigns: try await req.campaigns.list(), units: units,
                                                                                  form: form, errors: errors), status: status)
     }

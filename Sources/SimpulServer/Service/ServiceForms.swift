@@ -139,4 +139,21 @@ enum OfficeChoices {
         }
         return units
     }
+
+    static func options(_ req: Request, for permission: Permission) async throws -> [SelectOption] {
+        let labels = try await req.levelLabels()
+        return try await units(req, for: permission).map { SelectOption(value: $0.id!.uuidString, label: labels.displayName(of: $0), selected: false) }
+    }
+}
+
+extension Request {
+    /// A page form's usual ending: on success go to the new record's page, on invalid
+    /// input show the form again with the messages (422).
+    func saveOrShow(_ save: () async throws -> String, show: (ValidationFailure) async throws -> Response) async throws -> Response {
+        do {
+            return redirect(to: try await save())
+        } catch let failure as ValidationFailure {
+            return try await show(failure)
+        }
+    }
 }
