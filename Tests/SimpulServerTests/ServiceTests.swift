@@ -301,4 +301,58 @@ struct ServiceTests {
             #expect(revealed.body.string.contains("081234567890"))
         }
     }
+
+    @Test("dashboard: open requests by age and category, breaches per unit, stock, volunteers, funds — in scope, with SVG charts")
+    func dashboard() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("dpc", role: .pengamat, at: "36.73.04")
+            try await f.user("other", role: .pengurus, at: "36.73.05")
+            try await f.user("boss", role: .pengurus, at: "36.73.04")
+            let token = try await f.token("dpc"), other = try await f.token("other"), boss = try await f.token("boss")
+            let curug = try await f.unit("36.73.04")
+            let (_, fresh) = try await filed(app)
+            let (_, old) = try await filed(app, Self.valid.merging(["category": "infrastruktur", "regionCode": "36.73.04.1002"]) { $1 })
+            let (_, elsewhere) = try await filed(app, Self.valid.merging(["regionCode": "36.73.05.1001"]) { $1 })
+            let today = CivilDate(Date())
+            old.receivedOn = today.adding(days: -20).iso8601
+            old.dueOn = today.adding(days: -2).iso8601
+            try await old.update(on: app.db)
+            _ = elsewhere
+            // A closed one does not count as open.
+            let (_, done) = try await filed(app, Self.valid.merging(["regionCode": "36.73.04.1002"]) { $1 })
+            #expect(try await act(app, boss, done.id!, "close", ["outcome": "resolved", "note": "Selesai"]).status == .ok)
+            // Stock below its threshold, a ready volunteer, a campaign.
+            let item = try await app.testing().sendRequest(.POST, "/api/v1/food/items", headers: .bearer(boss), beforeRequest: { req in
+                try req.content.encode(["unitID": curug.id!.uuidString, "name": "Beras", "unit": "kg", "lowThreshold": "50"])
+            }).content.decode(FoodItemDTO.self)
+            _ = try await app.testing().sendRequest(.POST, "/api/v1/food/items/\(item.id)/movements", headers: .bearer(boss), beforeRequest: { req in
+                try req.content.encode(["kind": "donationIn", "quantity": "20", "counterparty": "Warga"])
+            })
+            _ = try await app.testing().sendRequest(.POST, "/api/v1/campaigns", headers: .bearer(boss), beforeRequest: { req in
+                try req.content.encode(["unitID": curug.id!.uuidString, "title": "Dana Banjir Curug", "purpose": "Bantuan", "target": "10.000.000"])
+            })
+            let res = try await app.testing().sendRequest(.GET, "/api/v1/service-dashboard?unit=\(curug.id!)", headers: .bearer(token))
+            #expect(res.status == .ok)
+            let d = try res.content.decode(ServiceDashboardData.self)
+            #expect(d.open == 2 && d.breached == 1 && d.closedLast30Days == 1)
+            #expect(d.byAge.map(\.count) == [1, 0, 0, 1, 0])
+            #expect(Dictionary(uniqueKeysWithValues: d.byCategory.map { ($0.key, $0.count) }) == ["kesehatan": 1, "infrastruktur": 1])
+            let village = try #require(d.children.first { $0.name.hasSuffix("Curug") == false && $0.breached == 1 })
+            #expect(village.open == 1)
+            #expect(d.children.map(\.open).reduce(0, +) == 2)
+            #expect(d.stock.map(\.stock) == [20] && d.lowStock == 1)
+            #expect(d.funds.map(\.target) == [10_000_000])
+            #expect(d.volunteersReady == 0)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/service-dashboard?unit=\(curug.id!)", headers: .bearer(other)).status == .notFound)
+            let web = WebClient(app: app)
+            _ = try await web.login("dpc")
+            let page = try await web.get("/service/dashboard?unit=\(curug.id!)")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.components(separatedBy: "<svg").count - 1 == 6)
+            #expect(html.contains("Laporan terbuka menurut umur") && html.contains("Dana Banjir Curug"))
+            #expect(!html.contains("&lt;svg"))
+        }
+    }
 }

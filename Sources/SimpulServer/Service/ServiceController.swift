@@ -25,6 +25,7 @@ struct ServiceController {
     func bootWeb(_ routes: any RoutesBuilder) {
         routes.get("service", use: listPage)
         routes.get("service", "new", use: staffFormPage)
+        routes.get("service", "dashboard", use: dashboardPage)
         routes.on(.POST, "service", body: .collect(maxSize: "2mb"), use: fileFromStaffPage)
         routes.get("service", ":requestID", use: detailPage)
         routes.get("service", ":requestID", "photo.jpg", use: photo)
@@ -33,6 +34,7 @@ struct ServiceController {
     }
 
     func bootAPI(_ routes: any RoutesBuilder) {
+        routes.get("service-dashboard", use: dashboardAPI)
         routes.get("service-requests", use: listAPI)
         routes.post("service-requests", use: fileFromStaffAPI)
         routes.get("service-requests", ":requestID", use: detailAPI)
@@ -177,6 +179,34 @@ struct ServiceController {
     @Sendable func trackAPI(req: Request) async throws -> PublicServiceStatus {
         try await req.rateLimiter.hit("track:" + req.clientAddress, limit: Self.trackingLimit, window: 3600)
         return try await ServiceDesk.publicStatus(code: req.parameters.get("code") ?? "", on: req.db)
+    }
+
+    // MARK: dashboard
+
+    /// The unit asked for (visible), else the branch or the user's first unit.
+    private func dashboardUnit(_ req: Request) async throws -> OrgUnit {
+        let unit = try await req.foodBank.office(try? req.query.get(UUID.self, at: "unit"))
+        try req.servicePolicy.require(.viewService, at: unit.orgPath, visibleWith: .viewService)
+        return unit
+    }
+
+    @Sendable func dashboardAPI(req: Request) async throws -> ServiceDashboardData {
+        try await ServiceDashboard.load(req, unit: try await dashboardUnit(req))
+    }
+
+    struct DashboardPage: Encodable {
+        let data: ServiceDashboardData
+        let charts: ServiceDashboard.Charts
+        let units: [SelectOption]
+    }
+
+    @Sendable func dashboardPage(req: Request) async throws -> Response {
+        let unit = try await dashboardUnit(req)
+        let data = try await ServiceDashboard.load(req, unit: unit)
+        var units = try await OfficeChoices.options(req, for: .viewService)
+        if !units.contains(where: { $0.value == unit.id!.uuidString }) { units.insert(SelectOption(value: unit.id!.uuidString, label: data.unit.displayName, selected: true), at: 0) }
+        units = units.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == unit.id!.uuidString) }
+        return try await req.render("service/dashboard", title: "Dasbor pelayanan", DashboardPage(data: data, charts: ServiceDashboard.charts(data), units: units))
     }
 
     // MARK: officials
