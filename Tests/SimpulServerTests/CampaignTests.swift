@@ -68,6 +68,12 @@ struct CampaignTests {
             #expect(!page.body.string.contains("Rahayu"))
             #expect(try await app.testing().sendRequest(.GET, "/donasi").body.string.contains("Dana Tanggap Bencana Banten 2026"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "campaign.spending").count() == 1)
+            // The officials' page offers the territory's purchases and distributions to link spending to.
+            let web = WebClient(app: app)
+            _ = try await web.login("dpw")
+            let detailPage = try await web.get("/campaigns/\(id)")
+            #expect(detailPage.body.string.contains(#"<option value="\#(entryID.uuidString)">"#))
+            #expect(detailPage.body.string.contains("Pembelian 500 kg Beras"))
         }
     }
 

@@ -138,6 +138,21 @@ struct CampaignController {
         let failed: String
         let errors: [String: String]
         let today: String
+        /// Recent food bank purchases and distributions in the campaign's territory.
+        let stockEntries: [SelectOption]
+    }
+
+    /// What spending can be linked to: the latest purchases and distributions the user sees
+    /// in the campaign's territory.
+    private func stockOptions(_ req: Request, _ c: Campaign) async throws -> [SelectOption] {
+        let entries = try await req.foodBankPolicy.scopeFilter(StockEntry.query(on: req.db), column: "scope", for: .viewService)
+            .within(\.$scope, c.orgPath).filter(\.$kind ~~ [.purchaseIn, .distributionOut])
+            .with(\.$item).sort(\.$at, .descending).limit(60).all()
+        return entries.map { e in
+            let day = CivilDate(iso8601: e.onDate)?.indonesian ?? e.onDate
+            let label = "\(day) · \(e.kind.label) \(abs(e.quantity)) \(e.item.unit) \(e.item.name)" + (e.counterparty.map { " · \($0)" } ?? "")
+            return SelectOption(value: e.id!.uuidString, label: label, selected: false)
+        }
     }
 
     private func renderDetail(_ req: Request, _ c: Campaign, failed: String = "", errors: [String: String] = [:],
@@ -145,7 +160,8 @@ struct CampaignController {
         try await req.render("campaigns/detail", title: c.title, DetailPage(
             detail: try await req.campaigns.detail(c), canManage: req.campaignPolicy.canManage(c),
             methods: PaymentMethod.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: false) },
-            failed: failed, errors: errors, today: CivilDate(Date()).iso8601), status: status)
+            failed: failed, errors: errors, today: CivilDate(Date()).iso8601,
+            stockEntries: req.campaignPolicy.canManage(c) ? try await stockOptions(req, c) : []), status: status)
     }
 
     @Sendable func detailPage(req: Request) async throws -> Response {

@@ -40,6 +40,8 @@ struct VolunteerDTO: Content {
     let statusLabel: String
     let skills: [VolunteerSkill]
     let skillLabels: [String]
+    /// "Dapur umum, Logistik & gudang"
+    let skillsText: String
     let available: Bool
     let deployedNow: Bool
     let ready: Bool
@@ -249,9 +251,10 @@ struct Volunteers {
             let m = minutes[v.id!] ?? 0
             return VolunteerDTO(id: v.id!, personID: v.$person.id, fullName: v.person.fullName, nikMasked: v.person.nikMasked,
                                 phoneMasked: v.person.phoneMasked, regionCode: v.person.regionCode, status: v.status, statusLabel: v.status.label,
-                                skills: v.skillList, skillLabels: v.skillList.map(\.label), available: v.available, deployedNow: deployed,
+                                skills: v.skillList, skillLabels: v.skillList.map(\.label),
+                                skillsText: v.skillList.map(\.label).joined(separator: ", "), available: v.available, deployedNow: deployed,
                                 ready: VolunteerPipeline.isReady(status: v.status, available: v.available, deployedNow: deployed),
-                                totalMinutes: m, hoursText: VolunteerPipeline.hoursText(minutes: m))
+                                totalMinutes: m, hoursText: m == 0 ? "belum ada jam tugas" : VolunteerPipeline.hoursText(minutes: m))
         }
     }
 
