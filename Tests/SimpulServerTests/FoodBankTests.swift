@@ -91,6 +91,12 @@ struct FoodBankTests {
             let all = try await StockEntry.query(on: app.db).sort(\.$at).all()
             #expect(all.map(\.quantity) == [40, -35, 35])
             #expect(all.last?.reversesID == distribution.id)
+            // The database itself refuses to change or delete a ledger row.
+            let first = try #require(all.first)
+            first.quantity = 1000
+            await #expect(throws: (any Error).self) { try await first.update(on: app.db) }
+            await #expect(throws: (any Error).self) { try await all[1].delete(on: app.db) }
+            #expect(try await StockEntry.query(on: app.db).sort(\.$at).all().map(\.quantity) == [40, -35, 35])
             // No route edits or deletes ledger entries.
             for route in app.routes.all where route.path.contains(.constant("food")) {
                 #expect(route.method != .PUT && route.method != .PATCH && route.method != .DELETE)
@@ -170,6 +176,27 @@ struct FoodBankTests {
                                                                                       "counterparty": "Bu Eti", "regionCode": "36.73.04.1001"])
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.body.string.contains("Stok Beras tidak cukup: tersedia 10 kg, diminta 999 kg."))
+        }
+    }
+
+    @Test("concurrent distributions cannot together take more than is in stock")
+    func concurrentDistributions() async throws {
+        try await withSimpul { app in
+            let w = try await world(app)
+            let beras = try await item(app, w.dpc, unit: w.curug)
+            _ = try await post(app, "items/\(beras)/movements", w.dpc, ["kind": "donationIn", "quantity": "100", "counterparty": "Donatur"])
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for n in 0..<6 {
+                    group.addTask {
+                        try await post(app, "items/\(beras)/movements", w.dpc, ["kind": "distributionOut", "quantity": "30",
+                                                                               "counterparty": "KK \(n)", "regionCode": "36.73.04.1001"]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 3)
+            #expect(statuses.filter { $0 == .unprocessableEntity }.count == 3, "\(statuses)")
+            #expect(try await stock(app, w.dpc, beras) == 10)
         }
     }
 }

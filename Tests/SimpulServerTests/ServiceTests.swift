@@ -355,4 +355,39 @@ struct ServiceTests {
             #expect(!html.contains("&lt;svg"))
         }
     }
+
+    @Test("merging duplicate people moves requests, distributions and the volunteer record to the kept person")
+    func mergeMovesRecords() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("dpc", role: .pengurus, at: "36.73.04")
+            let token = try await f.token("dpc")
+            let keep = try await f.person("Rina Marlina", in: "36.73.04.1001", phone: "081234567890")
+            let other = try await f.person("Rina M.", in: "36.73.04.1001", nik: "3673045508900001")
+            let (_, r) = try await filed(app, Self.valid.merging(["nik": "3673045508900001"]) { $1 })
+            #expect(r.$person.id == other.id)
+            let item = try await app.testing().sendRequest(.POST, "/api/v1/food/items", headers: .bearer(token), beforeRequest: { req in
+                try req.content.encode(["unitID": try await f.unit("36.73.04").id!.uuidString, "name": "Beras", "unit": "kg"])
+            }).content.decode(FoodItemDTO.self)
+            for body in [["kind": "donationIn", "quantity": "10", "counterparty": "Warga"],
+                         ["kind": "distributionOut", "quantity": "5", "counterparty": "Rina M.", "regionCode": "36.73.04.1001", "nik": "3673045508900001"]] {
+                _ = try await app.testing().sendRequest(.POST, "/api/v1/food/items/\(item.id)/movements", headers: .bearer(token), beforeRequest: { req in
+                    try req.content.encode(body)
+                })
+            }
+            let volunteer = try await app.testing().sendRequest(.POST, "/api/v1/volunteers", headers: .bearer(token), beforeRequest: { req in
+                try req.content.encode(VolunteerForm(fullName: "Rina M.", nik: "3673045508900001", phone: "081234567890", regionCode: "36.73.04.1001",
+                                                     skills: ["publicKitchen"], motivation: nil, consent: "on"))
+            })
+            #expect(volunteer.status == .created)
+            let web = WebClient(app: app)
+            _ = try await web.login("dpc")
+            let merged = try await web.post("/people/duplicates/merge", form: ["keep": keep.id!.uuidString, "other": other.id!.uuidString])
+            #expect(merged.status == .seeOther)
+            #expect(try await Person.find(other.id, on: app.db) == nil)
+            #expect(try #require(try await ServiceRequest.find(r.id, on: app.db)).$person.id == keep.id)
+            #expect(try await StockEntry.query(on: app.db).filter(\.$kind == .distributionOut).first()?.personID == keep.id)
+            #expect(try await Volunteer.query(on: app.db).first()?.$person.id == keep.id)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import SQLKit
 import SimpulCore
 import Vapor
@@ -224,6 +225,21 @@ struct FoodBank {
         }
     }
 
+    /// A stock-changing transaction. PostgreSQL serialises them on the item row
+    /// (`lock`); SQLite answers a second concurrent writer with "database is locked", so
+    /// the whole transaction is tried again after a short pause, reading the new balance.
+    static func ledgerTransaction<T: Sendable>(on db: any Database, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try await db.transaction(body)
+            } catch let error as SQLiteError where (error.reason == .busy || error.reason == .locked) && attempt < 50 {
+                attempt += 1
+                try await Task.sleep(nanoseconds: UInt64(5_000_000 * min(attempt, 10)))
+            }
+        }
+    }
+
     static func balance(_ itemID: UUID, on db: any Database) async throws -> Int {
         try await stock(of: [itemID], on: db)[itemID] ?? 0
     }
@@ -303,7 +319,7 @@ struct FoodBank {
         try errors.throwIfAny()
         guard let quantity else { throw ValidationFailure(errors: errors.all) }
         let vault = req.vault
-        return try await req.db.transaction { [counterparty, cost, place, household, request, nik] db -> StockEntry in
+        return try await Self.ledgerTransaction(on: req.db) { [counterparty, cost, place, household, request, nik] db -> StockEntry in
             let itemID = try item.requireID()
             try await Self.lock(itemID, on: db)
             let balance = try await Self.balance(itemID, on: db)
@@ -359,7 +375,7 @@ struct FoodBank {
         try errors.throwIfAny()
         guard let quantity, let target else { throw ValidationFailure(errors: errors.all) }
         let labels = try await req.levelLabels()
-        return try await req.db.transaction { db -> (StockEntry, StockEntry) in
+        return try await Self.ledgerTransaction(on: req.db) { db -> (StockEntry, StockEntry) in
             let itemID = try item.requireID()
             try await Self.lock(itemID, on: db)
             let balance = try await Self.balance(itemID, on: db)
@@ -419,7 +435,7 @@ struct FoodBank {
         } else {
             originals = [original]
         }
-        return try await req.db.transaction { db -> [StockEntry] in
+        return try await Self.ledgerTransaction(on: req.db) { db -> [StockEntry] in
             var made: [StockEntry] = []
             for o in originals {
                 let itemID = o.$item.id

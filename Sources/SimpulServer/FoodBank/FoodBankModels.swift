@@ -106,10 +106,34 @@ struct CreateFoodBank: AsyncMigration {
             try await sql.raw("CREATE INDEX food_items_scope_pattern_idx ON food_items (scope text_pattern_ops)").run()
             try await sql.raw("CREATE INDEX stock_entries_scope_pattern_idx ON stock_entries (scope text_pattern_ops)").run()
         }
+        try await Self.appendOnly(sql)
+    }
+
+    /// The database itself refuses to change or delete a ledger row. Only `person_id` may
+    /// change, when two person records are merged into one.
+    static let guardedColumns = "item_id, scope, kind, quantity, at, on_date, counterparty, region_code, household_size, transfer_id, "
+        + "counterpart_unit_id, reverses_id, cost_rupiah, service_request_id, note, user_id, username"
+
+    static func appendOnly(_ sql: any SQLDatabase) async throws {
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                CREATE FUNCTION stock_entries_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'stock_entries is append-only: record a reversing entry instead'; END; $$
+                """).run()
+            try await sql.raw(SQLQueryString("CREATE TRIGGER stock_entries_no_change BEFORE UPDATE OF \(guardedColumns) OR DELETE ON stock_entries "
+                + "FOR EACH ROW EXECUTE FUNCTION stock_entries_append_only()")).run()
+        } else {
+            try await sql.raw(SQLQueryString("CREATE TRIGGER stock_entries_no_update BEFORE UPDATE OF \(guardedColumns) ON stock_entries "
+                + "BEGIN SELECT RAISE(ABORT, 'stock_entries is append-only: record a reversing entry instead'); END")).run()
+            try await sql.raw("CREATE TRIGGER stock_entries_no_delete BEFORE DELETE ON stock_entries BEGIN SELECT RAISE(ABORT, 'stock_entries is append-only'); END").run()
+        }
     }
 
     func revert(on database: any Database) async throws {
         try await database.schema(StockEntry.schema).delete()
         try await database.schema(FoodItem.schema).delete()
+        if let sql = database as? any SQLDatabase, sql.dialect.name == "postgresql" {
+            try await sql.raw("DROP FUNCTION IF EXISTS stock_entries_append_only()").run()
+        }
     }
 }

@@ -157,3 +157,20 @@ extension Request {
         }
     }
 }
+
+/// Records of the public-service modules that point at a person.
+enum PublicServiceRecords {
+    /// When two person records are merged (People › duplicates), this module's records move
+    /// from `other` to `keep`. Two volunteer registrations cannot become one silently.
+    static func movePerson(from other: UUID, to keep: UUID, on db: any Database) async throws {
+        try await ServiceRequest.query(on: db).filter(\.$person.$id == other).set(\.$person.$id, to: keep).update()
+        try await ServiceRequest.query(on: db).filter(\.$advocate.$id == other).set(\.$advocate.$id, to: keep).update()
+        try await StockEntry.query(on: db).filter(\.$personID == other).set(\.$personID, to: keep).update()
+        guard let volunteer = try await Volunteer.query(on: db).filter(\.$person.$id == other).first() else { return }
+        if try await Volunteer.query(on: db).filter(\.$person.$id == keep).first() != nil {
+            throw Abort(.conflict, reason: "Kedua data terdaftar sebagai relawan satgas. Tandai salah satu pendaftaran relawan tidak lolos lalu hubungi administrator sebelum menggabungkan.")
+        }
+        volunteer.$person.id = keep
+        try await volunteer.update(on: db)
+    }
+}
