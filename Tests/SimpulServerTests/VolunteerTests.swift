@@ -166,6 +166,16 @@ struct VolunteerTests {
             #expect(refused.status == .unprocessableEntity)
             #expect(refused.body.string.contains("Alasan/catatan keputusan wajib diisi."))
             #expect(try await staff.post("/volunteers/\(v.id!)/decisions", form: ["stage": "documents", "result": "passed", "reason": "KTP lengkap"]).status == .seeOther)
+            // An official registers a cadre; a kelurahan outside the official's units is refused.
+            #expect(try await staff.get("/volunteers/new").body.string.contains("Daftarkan relawan"))
+            let outside = try await staff.post("/volunteers", form: ["fullName": "Kader Lain", "nik": "3673051507880003", "phone": "081322223333",
+                                                                   "regionCode": "36.73.05.1001", "consent": "on"])
+            #expect(outside.status == .unprocessableEntity)
+            #expect(outside.body.string.contains("Anda tidak berwenang mendaftarkan relawan di kelurahan"))
+            let cadre = try await staff.post("/volunteers", form: ["fullName": "Kader Curug", "nik": "3673051507880003", "phone": "081322223333",
+                                                                 "regionCode": "36.73.04.1002", "consent": "on", "skills[]": "radio"])
+            #expect(cadre.status == .seeOther)
+            #expect(try await Volunteer.query(on: app.db).filter(\.$channel == .staff).count() == 1)
             #expect(try await staff.get("/incidents").status == .ok)
             #expect(try await staff.get("/decrees").status == .ok)
         }

@@ -18,6 +18,8 @@ struct VolunteerController {
 
     func bootWeb(_ routes: any RoutesBuilder) {
         routes.get("volunteers", use: rosterPage)
+        routes.get("volunteers", "new", use: staffFormPage)
+        routes.post("volunteers", use: registerFromStaffPage)
         routes.get("volunteers", ":volunteerID", use: detailPage)
         routes.post("volunteers", ":volunteerID", ":step", use: stepFromPage)
         routes.get("incidents", use: incidentsPage)
@@ -60,16 +62,31 @@ struct VolunteerController {
         let skills: [SelectOption]
         let districts: [MembershipController.DistrictOption]
         let stamp: String
+        /// An official registering a cadre or a walk-in volunteer.
+        let staff: Bool
     }
 
     private func renderForm(_ req: Request, form: VolunteerForm = VolunteerForm(), failure: ValidationFailure? = nil, stamp: String? = nil,
-                            status: HTTPResponseStatus = .ok) async throws -> Response {
+                            staff: Bool = false, status: HTTPResponseStatus = .ok) async throws -> Response {
         let chosen = Set(form.skills ?? [])
-        return try await req.render("volunteers/register", title: "Daftar relawan Satgas Bencana", FormPage(
+        return try await req.render("volunteers/register", title: staff ? "Daftarkan relawan" : "Daftar relawan Satgas Bencana", FormPage(
             form: form, errors: failure?.byField ?? [:], messages: failure?.errors.map(\.message) ?? [],
             skills: VolunteerSkill.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: chosen.contains($0.rawValue)) },
             districts: try await MembershipController().villageOptions(req, selected: form.regionCode),
-            stamp: stamp ?? FormGuard.stamp(vault: req.vault)), status: status)
+            stamp: stamp ?? FormGuard.stamp(vault: req.vault), staff: staff), status: status)
+    }
+
+    @Sendable func staffFormPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        guard req.access.hasAny(.manageVolunteers) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mendaftarkan relawan.") }
+        return try await renderForm(req, form: VolunteerForm(consent: "on"), staff: true)
+    }
+
+    @Sendable func registerFromStaffPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        let form = try req.content.decode(VolunteerForm.self)
+        return try await req.saveOrShow({ "/volunteers/\(try await req.volunteers.register(form, channel: .staff).id!)" },
+                                        show: { try await renderForm(req, form: form, failure: $0, staff: true, status: .unprocessableEntity) })
     }
 
     @Sendable func publicFormPage(req: Request) async throws -> Response { try await renderForm(req) }
