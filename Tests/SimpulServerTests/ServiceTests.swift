@@ -249,6 +249,11 @@ struct ServiceTests {
             #expect(try await ids("breached") == [late.id!])
             #expect(try await ids("followUp") == [late.id!])
             #expect(Set(try await ids("open")) == [late.id!, fresh.id!])
+            // Search by tracking code (as typed) or by part of the title.
+            let byCode = try await app.testing().sendRequest(.GET, "/api/v1/service-requests?q=\(late.trackingCode.lowercased())", headers: .bearer(token))
+            #expect(try byCode.content.decode(ServiceRequestsPage.self).items.map(\.id) == [late.id!])
+            let byTitle = try await app.testing().sendRequest(.GET, "/api/v1/service-requests?q=bpjs", headers: .bearer(token))
+            #expect(try byTitle.content.decode(ServiceRequestsPage.self).total == 2)
             let dto = try await app.testing().sendRequest(.GET, "/api/v1/service-requests/\(late.id!)", headers: .bearer(token))
                 .content.decode(ServiceRequestDetail.self).request
             #expect(dto.breached)

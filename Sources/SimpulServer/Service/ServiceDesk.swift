@@ -253,13 +253,14 @@ struct ServiceDesk {
         if let category = filter.category { query = query.filter(\.$category == category) }
         if let unit = filter.unit { query = query.within(\.$scope, unit.orgPath) }
         if let q = filter.q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-            if let code = try? TrackingCode(parsing: q) {
-                query = query.filter(\.$code == code.compact)
-            } else {
-                // Part of the title; LIKE ignores case in SQLite, ILIKE does in PostgreSQL.
-                let op = (req.db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
-                let words = q.filter { $0 != "%" && $0 != "_" }
-                query = query.filter(\.$summary, .custom(op), "%\(words)%")
+            // Part of the title (LIKE ignores case in SQLite, ILIKE in PostgreSQL), or a
+            // tracking code — a nine-letter word can also be a valid code, so both are asked.
+            let op = (req.db as? any SQLDatabase)?.dialect.name == "postgresql" ? "ILIKE" : "LIKE"
+            let words = q.filter { $0 != "%" && $0 != "_" }
+            let code = try? TrackingCode(parsing: q)
+            query = query.group(.or) { group in
+                group.filter(\.$summary, .custom(op), "%\(words)%")
+                if let code { group.filter(\.$code == code.compact) }
             }
         }
         let total = try await query.count()
