@@ -149,18 +149,18 @@ enum ServiceDashboard {
 
     static func charts(_ d: ServiceDashboardData) -> Charts {
         let ageTones: [ChartBar.Tone] = [.ok, .normal, .warn, .bad, .bad]
-        let age = SVGChart.columns(d.byAge.enumerated().map { ChartBar(label: $1.label, value: Int64($1.count), tone: ageTones[$0]) },
+        let age = ChartDrawing.columns(d.byAge.enumerated().map { ChartBar(label: $1.label, value: Int64($1.count), tone: ageTones[$0]) },
                                    title: "Laporan terbuka menurut umur")
-        let category = SVGChart.bars(d.byCategory.map { ChartBar(label: $0.label, value: Int64($0.count)) }, title: "Laporan terbuka menurut kategori")
-        let children = d.children.isEmpty ? nil : SVGChart.bars(d.children.map {
+        let category = ChartDrawing.bars(d.byCategory.map { ChartBar(label: $0.label, value: Int64($0.count)) }, title: "Laporan terbuka menurut kategori")
+        let children = d.children.isEmpty ? nil : ChartDrawing.bars(d.children.map {
             ChartBar(label: $0.name, value: Int64($0.breached), valueText: "\($0.breached) / \($0.open)", tone: $0.breached > 0 ? .bad : .muted,
                      ghost: Int64($0.open))
         }, title: "Lewat tenggat dari laporan terbuka per unit")
-        let stock = d.stock.isEmpty ? nil : SVGChart.bars(d.stock.prefix(30).map {
+        let stock = d.stock.isEmpty ? nil : ChartDrawing.bars(d.stock.prefix(30).map {
             ChartBar(label: "\($0.name) · \($0.office)", value: Int64($0.stock), valueText: "\($0.stock) \($0.unit)", tone: $0.low ? .bad : .normal,
                      marker: Int64($0.lowThreshold))
         }, title: "Stok lumbung pangan (garis: batas menipis)")
-        let volunteers = SVGChart.bars(
+        let volunteers = ChartDrawing.bars(
             [ChartBar(label: "Siap diberangkatkan", value: Int64(d.volunteersReady), tone: .ok)]
                 + d.volunteers.map { ChartBar(label: $0.label, value: Int64($0.count), tone: $0.key == "rejected" ? .muted : .normal) },
             title: "Relawan satgas")
@@ -170,7 +170,7 @@ enum ServiceDashboard {
             ChartBar(label: $0.title, value: permille($0.received, $0.target),
                      valueText: "\($0.percent)%", tone: .normal, marker: 1000, ghost: permille($0.received + $0.pledged, $0.target))
         }
-        let funds = d.funds.isEmpty ? nil : SVGChart.bars(fundBars, title: "Dana terkumpul dibanding target (garis: target; muda: termasuk janji)",
+        let funds = d.funds.isEmpty ? nil : ChartDrawing.bars(fundBars, title: "Dana terkumpul dibanding target (garis: target; muda: termasuk janji)",
                                                           scaleMax: max(1000, fundBars.map { max($0.value, $0.ghost ?? 0) }.max() ?? 0))
         return Charts(age: age, category: category, children: children, stock: stock, volunteers: volunteers, funds: funds)
     }

@@ -25,7 +25,7 @@ public struct ChartBar: Equatable, Sendable {
     }
 }
 
-public enum SVGChart {
+public enum ChartDrawing {
     static func color(_ tone: ChartBar.Tone) -> String {
         switch tone {
         case .normal: return "#0b5d3b"
