@@ -19,8 +19,8 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .admin: return Set(Permission.allCases)
         case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
-        case .operator: return [.viewPeople, .editPeople, .viewOrganization]
-        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral]
+        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock]
+        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService]
         case .saksi: return [.submitTally]
         }
     }
@@ -58,6 +58,19 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageElectoral
     /// Send TPS tallies (saksi); only for TPS assigned to the user.
     case submitTally
+    // Public service (issue 5)
+    /// See service requests, food banks and donation campaigns (contacts masked).
+    case viewService
+    /// Record walk-in requests, add notes and follow-ups.
+    case handleService
+    /// Triage, assign, refer, close and reopen service requests.
+    case decideService
+    /// Record food bank stock: items, donations in, purchases, distributions, transfers, corrections.
+    case manageStock
+    /// Run donation campaigns: create, record pledges, receipts and spending.
+    case manageFunds
+    /// Run the disaster volunteer task force: selection, decrees, incidents, deployments.
+    case manageVolunteers
 }
 
 public struct Grant: Hashable, Sendable, Codable {

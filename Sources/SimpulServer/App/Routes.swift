@@ -22,6 +22,13 @@ func routes(_ app: Application) throws {
     ElectoralController().bootWeb(web)
     TallyController().bootWeb(web)
     CandidatesController().bootWeb(web)
+    ServiceController().bootPublicWeb(web)
+    ServiceController().bootWeb(web)
+    FoodBankController().bootWeb(web)
+    CampaignController().bootPublicWeb(web)
+    CampaignController().bootWeb(web)
+    VolunteerController().bootPublicWeb(web)
+    VolunteerController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -32,10 +39,19 @@ func routes(_ app: Application) throws {
     MembershipController().bootAPI(api)
     ElectoralController().bootAPI(api)
     TallyController().bootAPI(api)
+    ServiceController().bootAPI(api)
+    FoodBankController().bootAPI(api)
+    CampaignController().bootAPI(api)
+    VolunteerController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    // Member proposals of prospective candidates (rate-limited).
     CandidatesController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    // Public service: filing (rate-limited), the tracking check, campaign transparency, volunteer sign-up.
+    ServiceController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    CampaignController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    VolunteerController().bootPublicAPI(app.grouped("api", "v1", "public"))
 }
 
 /// The OpenAPI 3 description of /api/v1, kept beside the templates

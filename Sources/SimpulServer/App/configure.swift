@@ -115,4 +115,8 @@ func addMigrations(_ app: Application) {
     app.migrations.add(AddWitnessRole())
     app.migrations.add(CreateTallies())
     app.migrations.add(CreateNominations())
+    app.migrations.add(CreateServiceRequests())
+    app.migrations.add(CreateFoodBank())
+    app.migrations.add(CreateCampaigns())
+    app.migrations.add(CreateVolunteers())
 }

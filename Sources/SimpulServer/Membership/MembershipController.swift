@@ -64,7 +64,7 @@ struct MembershipController {
     }
 
     /// Kelurahan of the branch this installation serves, grouped by kecamatan.
-    private func villageOptions(_ req: Request, selected: String?) async throws -> [DistrictOption] {
+    func villageOptions(_ req: Request, selected: String?) async throws -> [DistrictOption] {
         let home = try await Setting.value(BranchSettings.homeRegionKey, on: req.db) ?? BranchSettings.defaultHomeRegion
         let districts = try await Region.query(on: req.db).filter(\.$parentCode == home).sort(\.$id).all()
         let villages = try await Region.query(on: req.db).filter(\.$parentCode ~~ districts.compactMap(\.id)).sort(\.$id).all()
