@@ -125,12 +125,7 @@ struct ElectoralController {
         try await req.db.transaction { db in
             try await election.create(on: db)
             for p in try ElectoralReference.partyRows() {
-                let party = Party()
-                party.$election.id = try election.requireID()
-                party.number = p.number
-                party.abbreviation = p.abbreviation
-                party.name = p.name
-                try await party.create(on: db)
+                try await Party.insert(election: election.requireID(), number: p.number, abbreviation: p.abbreviation, name: p.name, on: db)
             }
             try await req.audit.record("election.create", entity: "election", id: election.id?.uuidString, scope: election.scope, detail: key, on: db)
         }

@@ -33,6 +33,24 @@ final class Election: Model, @unchecked Sendable {
 
 /// Daerah pemilihan: seats and the kecamatan/kelurahan it covers.
 final class Dapil: Model, @unchecked Sendable {
+    /// Creates a dapil with its areas (region codes).
+    @discardableResult
+    static func insert(election: UUID, number: Int, name: String, seats: Int, areas: [String], on db: any Database) async throws -> Dapil {
+        let dapil = Dapil()
+        dapil.$election.id = election
+        dapil.number = number
+        dapil.name = name
+        dapil.seats = seats
+        try await dapil.create(on: db)
+        for code in areas {
+            let area = DapilArea()
+            area.$dapil.id = try dapil.requireID()
+            area.regionCode = code
+            try await area.create(on: db)
+        }
+        return dapil
+    }
+
     static let schema = "dapils"
 
     @ID(key: .id) var id: UUID?
@@ -58,6 +76,17 @@ final class DapilArea: Model, @unchecked Sendable {
 
 /// A party on the ballot of one election.
 final class Party: Model, @unchecked Sendable {
+    @discardableResult
+    static func insert(election: UUID, number: Int, abbreviation: String, name: String, on db: any Database) async throws -> Party {
+        let party = Party()
+        party.$election.id = election
+        party.number = number
+        party.abbreviation = abbreviation
+        party.name = name
+        try await party.create(on: db)
+        return party
+    }
+
     static let schema = "parties"
 
     @ID(key: .id) var id: UUID?

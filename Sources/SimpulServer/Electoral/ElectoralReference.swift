@@ -58,28 +58,13 @@ enum ElectoralReference {
         e.thresholdBasisPoints = source.thresholdBasisPoints
         try await e.create(on: db)
         for p in try await Party.query(on: db).filter(\.$election.$id == source.requireID()).all() {
-            let party = Party()
-            party.$election.id = try e.requireID()
-            party.number = p.number
-            party.abbreviation = p.abbreviation
-            party.name = p.name
-            try await party.create(on: db)
+            let party = try await Party.insert(election: e.requireID(), number: p.number, abbreviation: p.abbreviation, name: p.name, on: db)
             if p.id == source.ownPartyID { e.ownPartyID = party.id }
         }
         try await e.update(on: db)
         for d in try await Dapil.query(on: db).filter(\.$election.$id == source.requireID()).with(\.$areas).all() {
-            let dapil = Dapil()
-            dapil.$election.id = try e.requireID()
-            dapil.number = d.number
-            dapil.name = d.name
-            dapil.seats = d.seats
-            try await dapil.create(on: db)
-            for a in d.areas {
-                let area = DapilArea()
-                area.$dapil.id = try dapil.requireID()
-                area.regionCode = a.regionCode
-                try await area.create(on: db)
-            }
+            try await Dapil.insert(election: e.requireID(), number: d.number, name: d.name, seats: d.seats,
+                                   areas: d.areas.map(\.regionCode), on: db)
         }
         return e
     }
@@ -100,12 +85,7 @@ enum ElectoralReference {
         let parties = try partyRows()
         var own: UUID?
         for p in parties {
-            let party = Party()
-            party.$election.id = try election.requireID()
-            party.number = p.number
-            party.abbreviation = p.abbreviation
-            party.name = p.name
-            try await party.create(on: db)
+            let party = try await Party.insert(election: election.requireID(), number: p.number, abbreviation: p.abbreviation, name: p.name, on: db)
             if let wanted = partyName?.lowercased(), !wanted.isEmpty,
                wanted == p.abbreviation.lowercased() || wanted == p.name.lowercased() {
                 own = party.id
@@ -114,18 +94,7 @@ enum ElectoralReference {
         election.ownPartyID = own
         try await election.update(on: db)
         for row in try dapilRows() where row.election == key {
-            let dapil = Dapil()
-            dapil.$election.id = try election.requireID()
-            dapil.number = row.number
-            dapil.name = row.name
-            dapil.seats = row.seats
-            try await dapil.create(on: db)
-            for code in row.areas {
-                let area = DapilArea()
-                area.$dapil.id = try dapil.requireID()
-                area.regionCode = code
-                try await area.create(on: db)
-            }
+            try await Dapil.insert(election: election.requireID(), number: row.number, name: row.name, seats: row.seats, areas: row.areas, on: db)
         }
     }
 }

@@ -268,18 +268,7 @@ struct ResultsImport {
         try await db.transaction { tx in
             try await Dapil.query(on: tx).filter(\.$election.$id == election.requireID()).delete()
             for d in drafts {
-                let dapil = Dapil()
-                dapil.$election.id = try election.requireID()
-                dapil.number = d.number
-                dapil.name = d.name
-                dapil.seats = d.seats
-                try await dapil.create(on: tx)
-                for code in d.areas {
-                    let area = DapilArea()
-                    area.$dapil.id = try dapil.requireID()
-                    area.regionCode = code
-                    try await area.create(on: tx)
-                }
+                try await Dapil.insert(election: election.requireID(), number: d.number, name: d.name, seats: d.seats, areas: d.areas, on: tx)
             }
         }
     }
@@ -290,12 +279,7 @@ struct ResultsImport {
             election.ownPartyID = nil
             try await election.update(on: tx)
             for d in drafts {
-                let party = Party()
-                party.$election.id = try election.requireID()
-                party.number = d.number
-                party.abbreviation = d.abbreviation
-                party.name = d.name
-                try await party.create(on: tx)
+                try await Party.insert(election: election.requireID(), number: d.number, abbreviation: d.abbreviation, name: d.name, on: tx)
             }
         }
     }

@@ -60,13 +60,7 @@ struct TallyBenchSetup: AsyncCommand {
         let electionID = try election.requireID()
         var parties: [UUID] = []
         for n in 1...18 {
-            let p = Party()
-            p.$election.id = electionID
-            p.number = n
-            p.abbreviation = "P\(n)"
-            p.name = "Partai \(n)"
-            try await p.create(on: db)
-            parties.append(try p.requireID())
+            parties.append(try await Party.insert(election: electionID, number: n, abbreviation: "P\(n)", name: "Partai \(n)", on: db).requireID())
         }
         var models: [Dapil] = []
         for d in 1...dapilCount {
