@@ -50,7 +50,7 @@ struct ElectoralController {
             let canCreate: Bool
         }
         return try await req.render("electoral/list", title: "Pemilu", Body(
-            elections: try await visibleElections(req), canCreate: req.access.hasAny(.manageElectoral)))
+            elections: try await visibleElections(req), canCreate: req.electoralPolicy.mayCreateAnyElection))
     }
 
     // MARK: New election
@@ -74,7 +74,7 @@ struct ElectoralController {
     private func renderNewElection(_ req: Request, form: NewElectionForm = NewElectionForm(), errors: [String: String] = [:],
                                    status: HTTPResponseStatus = .ok) async throws -> Response {
         let regions = try await Region.query(on: req.db).filter(\.$level ~~ [.province, .regency]).sort(\.$id).all()
-            .filter { req.access.allows(.manageElectoral, at: OrgPath(regionCode: $0.id)) }
+            .filter { req.electoralPolicy.mayCreateElection(in: $0.id!) }
         return try await req.render("electoral/new", title: "Pemilu baru", NewElectionPage(
             form: form,
             regions: regions.map { Option(value: $0.id!, label: "\($0.id!) \($0.name)", selected: form.region == $0.id) },
@@ -83,7 +83,7 @@ struct ElectoralController {
     }
 
     @Sendable func newElectionPage(req: Request) async throws -> Response {
-        guard req.access.hasAny(.manageElectoral) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
+        guard req.electoralPolicy.mayCreateAnyElection else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
         return try await renderNewElection(req)
     }
 
@@ -103,7 +103,7 @@ struct ElectoralController {
         if !(0...20).contains(threshold) { errors.add("threshold", "Ambang batas dalam persen, 0–20 (DPRD: 0).") }
         let region = try await Region.find(form.region ?? "", on: req.db)
         if region == nil { errors.add("region", "Pilih wilayah pemilihan.") }
-        if let region, !req.access.allows(.manageElectoral, at: OrgPath(regionCode: region.id)) {
+        if let region, !req.electoralPolicy.mayCreateElection(in: region.id!) {
             errors.add("region", "Anda tidak berwenang mengelola pemilu di \(region.name).")
         }
         let key = "\(body.replacingOccurrences(of: "_", with: "-"))-\(form.region ?? "")-\(year)"

@@ -24,6 +24,22 @@ struct ElectoralPolicy: ModulePolicy {
 
     /// Any electoral page at all (navigation).
     var seesAnything: Bool { access.hasAny(.viewElectoral) }
+
+    /// Creating an election for a region: manageElectoral on the region's unit.
+    func mayCreateElection(in regionCode: String) -> Bool { access.allows(.manageElectoral, at: OrgPath(regionCode: regionCode)) }
+
+    var mayCreateAnyElection: Bool { access.hasAny(.manageElectoral) }
+
+    /// Sending a tally for a TPS: an official over its kelurahan, or a witness assigned to it.
+    func maySubmitTally(to station: PollingStation, assigned: Bool) -> Bool {
+        let path = OrgPath(rawValue: station.scope)
+        return access.allows(.manageElectoral, at: path) || assigned && access.allows(.submitTally, at: path)
+    }
+
+    /// Could send a tally somewhere (the ingest checks the TPS itself).
+    var maySubmitAnyTally: Bool { access.hasAny(.submitTally) || access.hasAny(.manageElectoral) }
+
+    func mayDecideTally(_ station: PollingStation) -> Bool { access.allows(.manageElectoral, at: OrgPath(rawValue: station.scope)) }
 }
 
 extension Request {

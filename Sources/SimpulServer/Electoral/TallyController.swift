@@ -41,7 +41,7 @@ struct TallyController {
         let ids = try await WitnessAssignment.query(on: req.db).filter(\.$userID == user.requireID()).all(\.$pollingStationID)
         guard !ids.isEmpty else { return [] }
         let stations = try await PollingStation.query(on: req.db).filter(\.$id ~~ ids).sort(\.$regionCode).sort(\.$number).all()
-            .filter { req.access.allows(.submitTally, at: OrgPath(rawValue: $0.scope)) }
+            .filter { req.electoralPolicy.maySubmitTally(to: $0, assigned: true) }
         let regions = try await Region.query(on: req.db).filter(\.$id ~~ Set(stations.map(\.regionCode))).all()
         return stations.map { s in
             StationRow(id: s.id!, label: s.label, kelurahan: regions.first { $0.id == s.regionCode }?.name ?? s.regionCode,
@@ -63,11 +63,9 @@ struct TallyController {
         guard let id = req.parameters.get("stationID", as: UUID.self), let station = try await PollingStation.find(id, on: req.db) else {
             throw Abort(.notFound, reason: "TPS tidak ditemukan.")
         }
-        let path = OrgPath(rawValue: station.scope)
-        if req.access.allows(.manageElectoral, at: path) { return (station, user) }
         let assigned = try await WitnessAssignment.query(on: req.db)
             .filter(\.$pollingStationID == id).filter(\.$userID == user.requireID()).first() != nil
-        guard assigned, req.access.allows(.submitTally, at: path) else { throw Abort(.notFound, reason: "TPS tidak ditemukan.") }
+        guard req.electoralPolicy.maySubmitTally(to: station, assigned: assigned) else { throw Abort(.notFound, reason: "TPS tidak ditemukan.") }
         return (station, user)
     }
 
@@ -80,7 +78,7 @@ struct TallyController {
     @Sendable func submitAPI(req: Request) async throws -> Response {
         let user = try req.requireUser()
         guard let id = req.parameters.get("stationID", as: UUID.self),
-              req.access.hasAny(.submitTally) || req.access.hasAny(.manageElectoral)
+              req.electoralPolicy.maySubmitAnyTally
         else { throw Abort(.notFound, reason: "TPS tidak ditemukan.") }
         let input = try req.content.decode(TallyInput.self)
         let (receipt, created) = try await req.application.tallyIngest.submit(
@@ -330,7 +328,7 @@ struct TallyController {
             electionID: election.id!, stationID: station.id!, label: station.label,
             kelurahan: try await Region.find(station.regionCode, on: req.db)?.name ?? station.regionCode,
             registered: station.registered, status: station.status.rawValue,
-            canManage: req.access.allows(.manageElectoral, at: OrgPath(rawValue: station.scope)),
+            canManage: req.electoralPolicy.mayDecideTally(station),
             submissions: submissions.map { s in
                 let totals = s.sheet?.totals.filter { $0.value > 0 }.sorted { $0.value > $1.value }
                     .map { "\(names[$0.key] ?? "?") \($0.value)" }.joined(separator: ", ") ?? ""

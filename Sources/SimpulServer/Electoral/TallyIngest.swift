@@ -100,10 +100,8 @@ actor TallyIngest {
                 guard let station = stations[job.stationID] else {
                     outcomes.append(.failure(Abort(.notFound, reason: "TPS tidak ditemukan."))); continue
                 }
-                let path = OrgPath(rawValue: station.scope)
-                let allowed = job.access.allows(.manageElectoral, at: path)
-                    || job.access.allows(.submitTally, at: path) && assigned.contains("\(job.stationID)|\(job.userID)")
-                guard allowed else { outcomes.append(.failure(Abort(.notFound, reason: "TPS tidak ditemukan."))); continue }
+                let policy = ElectoralPolicy(access: job.access)
+                guard policy.maySubmitTally(to: station, assigned: assigned.contains("\(job.stationID)|\(job.userID)")) else { outcomes.append(.failure(Abort(.notFound, reason: "TPS tidak ditemukan."))); continue }
                 if let ref = job.input.clientRef, let earlier = replays["\(job.stationID)|\(ref)"] {
                     outcomes.append(.success((TallyService.receipt(earlier, station), false))); continue
                 }
