@@ -170,6 +170,11 @@ struct MembershipTests {
             let notJPEG = try await web.postMultipart("/daftar", fields: withPhoto.merging(["nik": "3673051208850003"]) { $1 }, file: ("photo", "foto.png", "PNG"))
             #expect(notJPEG.status == .unprocessableEntity)
             #expect(notJPEG.body.string.contains("Foto harus berkas JPEG"))
+            // The page sent back with errors keeps the first render time, so fixing one field
+            // quickly does not look like a bot; a forged stamp is not echoed back.
+            #expect(notJPEG.body.string.firstMatch(of: /name="formStamp" value="([^"]+)"/)?.1 == stamp)
+            let forged = try await web.post("/daftar", form: Self.valid.merging(["nik": "bad", "formStamp": "1.abcdef"]) { $1 })
+            #expect(forged.body.string.firstMatch(of: /name="formStamp" value="([^"]+)"/)?.1 != "1.abcdef")
             let bot = try await web.post("/daftar", form: Self.valid.merging(["website": "http://spam", "formStamp": String(stamp)]) { $1 })
             #expect(bot.status == .unprocessableEntity)
             #expect(try await Membership.query(on: app.db).count() == 2)

@@ -56,12 +56,26 @@ enum FormGuard {
         return t + "." + vault.blindIndex(t, purpose: "form-stamp").prefix(16)
     }
 
+    /// The stamp for a form being rendered: on a page sent back with errors, the genuine
+    /// stamp it was submitted with (so a person who fixes one field quickly is not taken
+    /// for a bot), else a new one.
+    static func stamp(for req: Request) -> String {
+        if req.method == .POST, let submitted = try? req.content.get(String.self, at: stampField), isGenuine(submitted, vault: req.vault) {
+            return submitted
+        }
+        return stamp(vault: req.vault)
+    }
+
+    static func isGenuine(_ stamp: String, vault: PersonalDataVault) -> Bool {
+        let parts = stamp.split(separator: ".")
+        return parts.count == 2 && TimeInterval(parts[0]) != nil
+            && vault.blindIndex(String(parts[0]), purpose: "form-stamp").prefix(16) == parts[1]
+    }
+
     /// True when the submission looks human: honeypot empty, stamp genuine, old enough, fresh.
     static func looksHuman(honeypot: String?, stamp: String?, vault: PersonalDataVault, minimumSeconds: TimeInterval, now: Date = Date()) -> Bool {
-        guard (honeypot ?? "").isEmpty, let stamp else { return false }
-        let parts = stamp.split(separator: ".")
-        guard parts.count == 2, let t = TimeInterval(parts[0]),
-              vault.blindIndex(String(parts[0]), purpose: "form-stamp").prefix(16) == parts[1] else { return false }
+        guard (honeypot ?? "").isEmpty, let stamp, isGenuine(stamp, vault: vault),
+              let t = TimeInterval(stamp.split(separator: ".")[0]) else { return false }
         let age = now.timeIntervalSince1970 - t
         return age >= minimumSeconds && age <= 24 * 3600
     }

@@ -169,7 +169,7 @@ struct CandidatesController {
             }))
         }
         return try await req.render("electoral/propose", title: "Usulkan bakal calon", PublicPage(
-            elections: options, form: form, errors: errors, stamp: FormGuard.stamp(vault: req.vault), done: done), status: status)
+            elections: options, form: form, errors: errors, stamp: FormGuard.stamp(for: req), done: done), status: status)
     }
 
     @Sendable func publicPage(req: Request) async throws -> Response { try await renderPublic(req) }

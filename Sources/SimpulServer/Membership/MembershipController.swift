@@ -88,7 +88,7 @@ struct MembershipController {
         let marital = MaritalStatus.allCases.map { Option(value: $0.rawValue, label: $0.label, selected: form.maritalStatus == $0.rawValue) }
         return try await req.render("membership/register", title: "Daftar menjadi anggota", RegistrationPage(
             form: form, errors: errors, districts: try await villageOptions(req, selected: form.regionCode),
-            stamp: FormGuard.stamp(vault: req.vault), consents: consents, maritalStatuses: marital), status: status)
+            stamp: FormGuard.stamp(for: req), consents: consents, maritalStatuses: marital), status: status)
     }
 
     @Sendable func registrationPage(req: Request) async throws -> Response {

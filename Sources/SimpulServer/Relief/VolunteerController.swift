@@ -66,14 +66,14 @@ struct VolunteerController {
         let staff: Bool
     }
 
-    private func renderForm(_ req: Request, form: VolunteerForm = VolunteerForm(), failure: ValidationFailure? = nil, stamp: String? = nil,
+    private func renderForm(_ req: Request, form: VolunteerForm = VolunteerForm(), failure: ValidationFailure? = nil,
                             staff: Bool = false, status: HTTPResponseStatus = .ok) async throws -> Response {
         let chosen = Set(form.skills ?? [])
         return try await req.render("volunteers/register", title: staff ? "Daftarkan relawan" : "Daftar relawan Satgas Bencana", FormPage(
             form: form, errors: failure?.byField ?? [:], messages: failure?.errors.map(\.message) ?? [],
             skills: VolunteerSkill.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: chosen.contains($0.rawValue)) },
             districts: try await MembershipController().villageOptions(req, selected: form.regionCode),
-            stamp: stamp ?? FormGuard.stamp(vault: req.vault), staff: staff), status: status)
+            stamp: FormGuard.stamp(for: req), staff: staff), status: status)
     }
 
     @Sendable func staffFormPage(req: Request) async throws -> Response {
@@ -106,7 +106,7 @@ struct VolunteerController {
             _ = try await req.volunteers.register(form, channel: .public)
             return try await req.render("volunteers/thanks", title: "Pendaftaran relawan diterima", ThanksPage(name: form.fullName ?? ""))
         } catch let failure as ValidationFailure {
-            return try await renderForm(req, form: form, failure: failure, stamp: stamp, status: .unprocessableEntity)
+            return try await renderForm(req, form: form, failure: failure, status: .unprocessableEntity)
         }
     }
 

@@ -57,17 +57,15 @@ struct ServiceController {
         let messages: [String]
     }
 
-    /// `stamp`: the render time of the first display, kept when the form comes back with
-    /// errors, so a person who fixes one field quickly is not taken for a bot.
     private func renderForm(_ req: Request, staff: Bool, form: ServiceRequestForm = ServiceRequestForm(kind: "request"),
-                            errors: [String: String] = [:], messages: [String] = [], stamp: String? = nil,
+                            errors: [String: String] = [:], messages: [String] = [],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
         try await req.render("service/form", title: staff ? "Catat permohonan" : "Laporkan permohonan atau pengaduan", FormPage(
             form: form, errors: errors,
             kinds: ServiceRequest.Kind.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: form.kind == $0.rawValue) },
             categories: ServiceCategory.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: form.category == $0.rawValue) },
             districts: try await MembershipController().villageOptions(req, selected: form.regionCode),
-            stamp: stamp ?? FormGuard.stamp(vault: req.vault), staff: staff, action: staff ? "/service" : "/layanan",
+            stamp: FormGuard.stamp(for: req), staff: staff, action: staff ? "/service" : "/layanan",
             messages: messages), status: status)
     }
 
@@ -105,8 +103,7 @@ struct ServiceController {
             return try await req.render("service/receipt", title: "Laporan diterima", ReceiptPage(
                 receipt: Self.receipt(r), dueOnText: WIB.longDate(r.dueOn), checkURL: "/layanan/cek?kode=\(r.trackingCode)"))
         } catch let failure as ValidationFailure {
-            return try await renderForm(req, staff: staff, form: form, errors: failure.byField, messages: failure.errors.map(\.message),
-                                        stamp: try? req.content.get(String.self, at: FormGuard.stampField), status: .unprocessableEntity)
+            return try await renderForm(req, staff: staff, form: form, errors: failure.byField, messages: failure.errors.map(\.message), status: .unprocessableEntity)
         }
     }
 
