@@ -540,26 +540,30 @@ struct CandidatesController {
         let dapils = try await Dapil.query(on: req.db).filter(\.$election.$id == election.requireID()).with(\.$areas).sort(\.$number).all()
         let nominations = try await Nomination.query(on: req.db).filter(\.$electionID == election.requireID()).with(\.$person).all()
         let list = try await CandidateListEntry.query(on: req.db).filter(\.$electionID == election.requireID()).with(\.$person).all()
+        // Active members by kelurahan and sex in the election's region: one grouped query,
+        // then each kelurahan is counted for the dapil that covers it.
+        struct Count: Decodable {
+            let scope: String
+            let sex: String?
+            let n: Int
+        }
         let sql = req.db as! any SQLDatabase
+        let counts = try await sql.raw("""
+            SELECT m.scope AS scope, p.sex AS sex, COUNT(*) AS n FROM memberships m JOIN people p ON p.id = m.person_id
+            WHERE m.status = 'active' AND \(SubtreeMatch(election.path, on: req.db).sql("m.scope"))
+            GROUP BY m.scope, p.sex
+            """).all(decoding: Count.self)
         var rows: [WomenRow] = []
         var chartBars: [SVGChart.Bar] = []
         for d in dapils {
             let ns = nominations.filter { $0.dapilID == d.id }
             let acc = ns.filter { $0.decisionValue == .accepted }
             let ls = list.filter { $0.dapilID == d.id }
-            struct Count: Decodable { let sex: String?; let n: Int }
+            let prefixes = d.areas.map { OrgPath(regionCode: $0.regionCode) }
             var cadre = (women: 0, total: 0)
-            if !d.areas.isEmpty {
-                var query = SQLQueryString("SELECT p.sex AS sex, COUNT(*) AS n FROM memberships m JOIN people p ON p.id = m.person_id WHERE m.status = 'active' AND (")
-                for (i, a) in d.areas.enumerated() {
-                    if i > 0 { query.appendLiteral(" OR ") }
-                    query.appendInterpolation(SubtreeMatch(OrgPath(regionCode: a.regionCode), on: req.db).sql("m.scope"))
-                }
-                query.appendLiteral(") GROUP BY p.sex")
-                for c in try await sql.raw(query).all(decoding: Count.self) {
-                    cadre.total += c.n
-                    if c.sex == "P" { cadre.women += c.n }
-                }
+            for c in counts where prefixes.contains(where: { $0.contains(OrgPath(rawValue: c.scope)) }) {
+                cadre.total += c.n
+                if c.sex == "P" { cadre.women += c.n }
             }
             func women(_ people: [Person]) -> Int { people.filter { $0.sex == "P" }.count }
             rows.append(WomenRow(dapil: d.name, number: d.number, cells: [
