@@ -316,7 +316,7 @@ struct ServiceTests {
             try await f.user("boss", role: .pengurus, at: "36.73.04")
             let token = try await f.token("dpc"), other = try await f.token("other"), boss = try await f.token("boss")
             let curug = try await f.unit("36.73.04")
-            let (_, fresh) = try await filed(app)
+            _ = try await filed(app)
             let (_, old) = try await filed(app, Self.valid.merging(["category": "infrastruktur", "regionCode": "36.73.04.1002"]) { $1 })
             let (_, elsewhere) = try await filed(app, Self.valid.merging(["regionCode": "36.73.05.1001"]) { $1 })
             let today = CivilDate(Date())

@@ -177,6 +177,7 @@ final class WebClient: @unchecked Sendable {
     }
 
     /// Signs in through the real login form.
+    @discardableResult
     func login(_ username: String, password: String = "rahasia-123") async throws -> TestingHTTPResponse {
         try await get("/login")
         return try await post("/login", form: ["username": username, "password": password])
