@@ -9,7 +9,8 @@ Usage:
 The server must be fresh (first start) with SIMPUL_PARTY_NAME=PKS, and a witness account
 `saksi1` (role saksi on 36.73.05.1001, password "saksi-rahasia-1") created with
 `simpul admin create`. Journeys: electoral (results import, seats, seat planner),
-tally (a witness sends a tally from the phone form; the roll-up shows it).
+tally (a witness sends a tally from the phone form; the roll-up shows it), service (a
+citizen files a request, fixes a bad phone number, checks the request by its code).
 """
 import os
 import sys
@@ -149,7 +150,41 @@ def tally(base, password, out):
         admin.quit()
 
 
-JOURNEYS = {"electoral": electoral, "tally": tally}
+def service(base, password, out):
+    """A citizen files a request from a phone, is told what is wrong, then checks it by code."""
+    import time
+    from selenium.webdriver.support.ui import Select
+    j = Journey(base, out, "service")
+    try:
+        j.go("/layanan")
+        j.expect("kode pelacakan")
+        Select(j.field("category")).select_by_index(1)
+        j.field("summary").send_keys("Ibu saya belum terdaftar BPJS PBI")
+        j.field("description").send_keys("Ibu saya lansia, belum terdaftar sebagai penerima bantuan iuran BPJS.")
+        Select(j.field("regionCode")).select_by_value("36.73.05.1001")
+        j.field("requesterName").send_keys("Siti Aminah")
+        j.field("phone").send_keys("0812")
+        j.d.find_element(By.NAME, "consent").click()
+        j.shot("form")
+        time.sleep(3.5)  # the form refuses posts faster than a person types
+        j.d.find_element(By.CSS_SELECTOR, "form[action='/layanan'] button[type=submit]").click()
+        j.expect("Nomor HP")
+        j.shot("refused")
+        j.field("phone").clear()
+        j.field("phone").send_keys("081234567890")
+        j.d.find_element(By.CSS_SELECTOR, "form[action='/layanan'] button[type=submit]").click()
+        code = j.d.find_element(By.CSS_SELECTOR, ".code").text.strip()
+        assert code, "no tracking code on the receipt"
+        j.shot("receipt")
+        j.go("/layanan/cek?kode=" + code)
+        j.expect(code)
+        assert "Siti Aminah" not in j.text() and "081234567890" not in j.text(), "the public check shows personal data"
+        j.shot("check")
+    finally:
+        j.quit()
+
+
+JOURNEYS = {"electoral": electoral, "tally": tally, "service": service}
 
 
 def main():
