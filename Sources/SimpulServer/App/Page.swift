@@ -28,6 +28,12 @@ struct Page<Body: Encodable>: Encodable {
 }
 
 extension Request {
+    /// Paths that belong to a navigation item besides its own.
+    static let navSections: [String: [String]] = [
+        "/service": ["/service", "/food", "/campaigns", "/volunteers"],
+        "/elections": ["/elections", "/tally"],
+    ]
+
     /// Renders `template` inside the layout; navigation shows only what the user may open.
     func render<Body: Encodable>(_ template: String, title: String, _ body: Body, status: HTTPResponseStatus = .ok) async throws -> Response {
         let access = self.access
@@ -40,17 +46,15 @@ extension Request {
             items.append(("/imports", "Impor", access.hasAny(.editPeople)))
             items.append(("/elections", "Pemilu", access.hasAny(.viewElectoral)))
             items.append(("/tally", "Saksi TPS", access.hasAny(.submitTally) && !access.hasAny(.viewElectoral)))
+            // Food bank, donations and volunteers are reached from the Pelayanan page.
             items.append(("/service", "Pelayanan", access.hasAny(.viewService)))
-            items.append(("/food", "Lumbung", access.hasAny(.viewService)))
-            items.append(("/campaigns", "Donasi", access.hasAny(.viewService)))
-            items.append(("/volunteers", "Relawan", access.hasAny(.viewService)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
             items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))
         }
         let path = url.path
         let nav = items.filter(\.2).map { href, label, _ in
-            Layout.NavItem(href: href, label: label, active: href == "/" ? path == "/" : path.hasPrefix(href))
+            Layout.NavItem(href: href, label: label, active: href == "/" ? path == "/" : (Self.navSections[href] ?? [href]).contains { path.hasPrefix($0) })
         }
         let flash = takeFlash()
         let layout = Layout(title: title, user: auth.get(User.self)?.displayName, csrf: csrfToken, nav: nav,
