@@ -225,7 +225,11 @@ struct ElectoralController {
             }
         }
         let allVotes = max(votesTotal.values.reduce(0, +), 1)
-        let parties = data.parties.map { party -> PartyRow in
+        let ranked = data.parties.sorted {
+            let a = $0.id!.uuidString, b = $1.id!.uuidString
+            return (seatsTotal[a] ?? 0, votesTotal[a] ?? 0, $1.number) > (seatsTotal[b] ?? 0, votesTotal[b] ?? 0, $0.number)
+        }
+        let parties = ranked.map { party -> PartyRow in
             let key = party.id!.uuidString
             let v = votesTotal[key] ?? 0
             let before = previousVotes[party.abbreviation]
@@ -235,7 +239,7 @@ struct ElectoralController {
                             previousSeats: previousSeats[party.abbreviation].map(String.init) ?? "—",
                             change: before.map { b in b == 0 ? "—" : String(format: "%+.1f%%", Double(v - b) * 100 / Double(b)) } ?? "—",
                             own: key == own)
-        }.sorted { ($0.seats, $0.votes.count, $0.votes) > ($1.seats, $1.votes.count, $1.votes) }
+        }
         let chart = SVGChart.bars(data.parties.compactMap { p in
             let s = seatsTotal[p.id!.uuidString] ?? 0
             return s > 0 ? SVGChart.Bar(label: p.abbreviation, value: Double(s), highlight: p.id!.uuidString == own, caption: "\(s) kursi") : nil
