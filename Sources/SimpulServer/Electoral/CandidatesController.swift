@@ -537,7 +537,7 @@ struct CandidatesController {
     /// (cadres) living in the dapil — 30% target, 15% floor.
     @Sendable func womenPage(req: Request) async throws -> Response {
         let election = try await req.election()
-        let dapils = try await Dapil.query(on: req.db).filter(\.$election.$id == election.requireID()).with(\.$areas).sort(\.$number).all()
+        let dapils = try await ElectoralService.dapils(of: election, on: req.db)
         let nominations = try await Nomination.query(on: req.db).filter(\.$electionID == election.requireID()).with(\.$person).all()
         let list = try await CandidateListEntry.query(on: req.db).filter(\.$electionID == election.requireID()).with(\.$person).all()
         // Active members by kelurahan and sex in the election's region: one grouped query,

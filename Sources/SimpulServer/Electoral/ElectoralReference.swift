@@ -62,7 +62,7 @@ enum ElectoralReference {
             if p.id == source.ownPartyID { e.ownPartyID = party.id }
         }
         try await e.update(on: db)
-        for d in try await Dapil.query(on: db).filter(\.$election.$id == source.requireID()).with(\.$areas).all() {
+        for d in try await ElectoralService.dapils(of: source, on: db) {
             try await Dapil.insert(election: e.requireID(), number: d.number, name: d.name, seats: d.seats,
                                    areas: d.areas.map(\.regionCode), on: db)
         }

@@ -82,15 +82,22 @@ enum ElectoralService {
         return parts.count >= 3 ? parts.prefix(3).joined(separator: ".") : region
     }
 
-    static func load(_ election: Election, on db: any Database) async throws -> ElectionData {
+    /// The election's dapil in number order, with their areas. Areas are grouped by hand:
+    /// Fluent's eager loader matches children to parents in O(parents × children), seconds
+    /// for a national election's 2,700 dapil.
+    static func dapils(of election: Election, on db: any Database) async throws -> [Dapil] {
         let id = try election.requireID()
         let dapils = try await Dapil.query(on: db).filter(\.$election.$id == id).sort(\.$number).all()
-        // Areas grouped by hand: Fluent's eager loader matches children to parents in
-        // O(parents × children), seconds for a national election's 2,700 dapil.
         let areas = try await DapilArea.query(on: db).join(Dapil.self, on: \DapilArea.$dapil.$id == \Dapil.$id)
             .filter(Dapil.self, \.$election.$id == id).all()
         let areasByDapil = Dictionary(grouping: areas, by: { $0.$dapil.id })
         for d in dapils { d.$areas.value = areasByDapil[d.id!] ?? [] }
+        return dapils
+    }
+
+    static func load(_ election: Election, on db: any Database) async throws -> ElectionData {
+        let id = try election.requireID()
+        let dapils = try await dapils(of: election, on: db)
         let parties = try await Party.query(on: db).filter(\.$election.$id == id).sort(\.$number).all()
         struct Row: Decodable {
             let dapil_id: UUID
