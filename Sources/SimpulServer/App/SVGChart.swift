@@ -1,8 +1,8 @@
 import Foundation
+import SimpulCore
 
-/// Small server-rendered SVG charts (no JavaScript, no CDN): they print, work on cheap
-/// phones, and need no third-party code. Every label is XML-escaped here, so templates
-/// embed the result with #unsafeHTML.
+/// Bar charts for the electoral pages on top of SimpulCore.ChartDrawing (server-rendered
+/// SVG, labels escaped there, embedded with #unsafeHTML), plus Indonesian number format.
 enum SVGChart {
     struct Bar {
         let label: String
@@ -13,21 +13,13 @@ enum SVGChart {
         var caption: String?
     }
 
-    /// Horizontal bars, one row each, scaled to the largest value (or `maximum`).
+    /// Horizontal bars, one row each, scaled to the largest value (or `maximum`); drawn
+    /// by SimpulCore.ChartDrawing, the highlighted bar (e.g. our party) in the alarm tone.
     static func bars(_ bars: [Bar], title: String, maximum: Double? = nil, width: Int = 360) -> String {
-        let rowHeight = 22, labelWidth = 96, captionWidth = 64
-        let plot = width - labelWidth - captionWidth
-        let top = max(maximum ?? 0, bars.map(\.value).max() ?? 0, 1)
-        var out = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(bars.count * rowHeight + 4)\" role=\"img\" aria-label=\"\(escape(title))\">"
-        out += "<title>\(escape(title))</title>"
-        for (i, bar) in bars.enumerated() {
-            let y = i * rowHeight + 2
-            let length = max(0, Int((bar.value / top * Double(plot)).rounded()))
-            out += "<text x=\"\(labelWidth - 6)\" y=\"\(y + 15)\" text-anchor=\"end\" font-size=\"12\">\(escape(bar.label))</text>"
-            out += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(length)\" height=\"16\" rx=\"2\" fill=\"\(bar.highlight ? "#c0392b" : "#7f8c9a")\"/>"
-            out += "<text x=\"\(labelWidth + length + 4)\" y=\"\(y + 15)\" font-size=\"12\">\(escape(bar.caption ?? Self.number(bar.value)))</text>"
-        }
-        return out + "</svg>"
+        ChartDrawing.bars(bars.map {
+            ChartBar(label: $0.label, value: Int64($0.value.rounded()), valueText: $0.caption ?? number($0.value),
+                     tone: $0.highlight ? .bad : .muted)
+        }, title: title, scaleMax: maximum.map { Int64($0.rounded()) }, width: width)
     }
 
     /// Indonesian thousands separators: 12.345.
@@ -46,8 +38,4 @@ enum SVGChart {
 
     static func number(_ value: Int) -> String { number(Double(value)) }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }
