@@ -141,6 +141,16 @@ struct MembershipTests {
             let page = try await app.testing().sendRequest(.GET, "/kta/\(code)")
             #expect(page.body.string.contains("KTA sah"))
 
+            // A check-in desk finds the member from the scanned QR URL, the bare code or the printed number.
+            for scanned in ["https://simpul.example/kta/\(code)?x=1", code.lowercased(), number.formatted, number.compact] {
+                let found = try #require(try await MemberCheckIn.find(scanned, on: app.db), "\(scanned)")
+                #expect(found.personID == siti.personID && found.active)
+            }
+            var typo = Array(number.compact); typo[16] = typo[16] == "0" ? "1" : "0"
+            #expect(MemberCheckIn.classify(String(typo)) == .unreadable)
+            #expect(try await MemberCheckIn.find("3673051208850002", on: app.db) == nil)
+            #expect(try await MemberCheckIn.find(budiNumber.compact, on: app.db)?.active == false)
+
             let timeline = try await PersonEvent.query(on: app.db).filter(\.$person.$id == siti.personID).sort(\.$at).all().map(\.kind)
             #expect(timeline == ["membership.registered", "membership.verify", "membership.activate"])
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "membership.activate").count() == 2)
