@@ -1,0 +1,55 @@
+// libFuzzer target: a member list as the import reads it — CSV.swift's reader, the
+// column guess, every row through SimpulCore's validator, and the error file written back.
+// Built by fuzz/run.sh as one module with SimpulCore's and CSV.swift's sources.
+import Foundation
+
+private let validator: MemberRowValidator = {
+    // The real Kota Serang kelurahan and kecamatan from the shipped reference file.
+    let path = ProcessInfo.processInfo.environment["SIMPUL_WILAYAH"] ?? "Sources/SimpulServer/Resources/Reference/wilayah.csv"
+    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    var villages: [String: String] = [:], districts: [String: String] = [:]
+    for line in text.split(separator: "\n").dropFirst() {
+        let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard cells.count >= 3, cells[0].hasPrefix("36.73") else { continue }
+        if cells[2] == "village" { villages[cells[0]] = cells[1] } else if cells[2] == "district" { districts[cells[0]] = cells[1] }
+    }
+    precondition(villages.count == 67, "wilayah.csv not found from \(FileManager.default.currentDirectoryPath)")
+    return MemberRowValidator(villagesByCode: villages, districtsByCode: districts, today: CivilDate(year: 2026, month: 11, day: 26)!)
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzCSVImport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let head = text.prefix { $0 != "\n" }
+    let delimiter: UnicodeScalar = head.filter { $0 == ";" }.count > head.filter { $0 == "," }.count ? ";" : ","
+    guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: true, delimiter: delimiter) else { return 0 }
+    let mapping = ColumnMapping.guess(headers: (reader.headerRow ?? []).map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") })
+    var failures: [RowErrors] = []
+    var row = 1
+    while let fields = reader.next(), row < 10_000 {
+        row += 1
+        switch validator.validate(fields, mapping: mapping, row: row) {
+        case .success(let member):
+            // A row that passes is a person the database may store as it is.
+            precondition(validator.villagesByCode[member.villageCode] != nil)
+            precondition((try? NIK(validating: member.nik.digits, today: validator.today)) == member.nik)
+            precondition(!member.fullName.isEmpty)
+        case .failure(let errors):
+            // A refused row names its row and says why, in words.
+            precondition(errors.row == row && !errors.problems.isEmpty)
+            precondition(errors.problems.allSatisfy { $0.row == row && !$0.message.isEmpty })
+            failures.append(errors)
+        }
+    }
+    // The error file reads back line for line and no cell can run as a spreadsheet formula.
+    let file = MemberImport.errorCSV(failures)
+    guard let back = try? CSVReader(string: file, hasHeaderRow: true) else { preconditionFailure("error file unreadable") }
+    var lines = 0
+    while let cells = back.next() {
+        lines += 1
+        precondition(cells.count == 3, "error line \(lines) has \(cells.count) cells")
+        for cell in cells { precondition(!cell.hasPrefix("=") && !cell.hasPrefix("+") && !cell.hasPrefix("@")) }
+    }
+    precondition(lines == failures.reduce(0) { $0 + $1.problems.count })
+    return 0
+}
