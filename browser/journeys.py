@@ -53,7 +53,16 @@ class Journey:
         self.d.get(self.base + path)
 
     def text(self):
-        return self.d.find_element(By.TAG_NAME, "body").text
+        # A page that is still being replaced can lose its body between find and read; ask again.
+        from selenium.common.exceptions import WebDriverException
+        import time
+        for attempt in range(5):
+            try:
+                return self.d.find_element(By.TAG_NAME, "body").text
+            except WebDriverException:
+                if attempt == 4:
+                    raise
+                time.sleep(0.3)
 
     def expect(self, needle):
         assert needle in self.text(), f"{self.name} step {self.step}: expected {needle!r} on {self.d.current_url}"
