@@ -251,19 +251,42 @@ public enum IndonesianName {
     /// Key without the word-final rules and whole-word abbreviations, used so that a
     /// complete query word still finds longer names ("ahmad" finds "Ahmadi").
     static func coreKey(_ word: String) -> String {
-        var s = word.filter { ("a"..."z").contains($0) }
-        guard !s.isEmpty else { return s }
-        for (from, to) in [("oe", "u"), ("dj", "j"), ("tj", "c"), ("j", "y"), ("sy", "s"), ("sh", "s"),
-                           ("chr", "kr"), ("ch", "h"), ("kh", "h"), ("ph", "f"), ("v", "f"),
-                           ("dh", "d"), ("th", "t"), ("gh", "g"), ("bh", "b"), ("dz", "z"), ("ts", "s"),
-                           ("q", "k"), ("x", "ks"), ("ae", "ai"), ("ie", "i"), ("oo", "u")] {
-            s = s.replacingOccurrences(of: from, with: to)
-        }
-        var c = Array(s.utf8)
+        // On bytes: this runs for every name of a million-row import, and Foundation's
+        // replacingOccurrences was an eighth of the import's CPU time.
+        var c = word.utf8.filter { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") }
+        guard !c.isEmpty else { return "" }
+        for (from, to) in spellingRules { c = replacing(from, with: to, in: c) }
         c = collapseDoubles(c)
         c = glides(c)
         c = collapseDoubles(c)
         return String(decoding: c, as: UTF8.self)
+    }
+
+    /// Applied in order, each to the result of the one before.
+    static let spellingRules: [([UInt8], [UInt8])] = [
+        ("oe", "u"), ("dj", "j"), ("tj", "c"), ("j", "y"), ("sy", "s"), ("sh", "s"),
+        ("chr", "kr"), ("ch", "h"), ("kh", "h"), ("ph", "f"), ("v", "f"),
+        ("dh", "d"), ("th", "t"), ("gh", "g"), ("bh", "b"), ("dz", "z"), ("ts", "s"),
+        ("q", "k"), ("x", "ks"), ("ae", "ai"), ("ie", "i"), ("oo", "u"),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+
+    /// Every occurrence of `from`, left to right and not overlapping, replaced by `to`
+    /// (what `replacingOccurrences(of:with:)` does).
+    static func replacing(_ from: [UInt8], with to: [UInt8], in c: [UInt8]) -> [UInt8] {
+        guard c.count >= from.count, c.contains(from[0]) else { return c }
+        var out: [UInt8] = []
+        out.reserveCapacity(c.count + 2)
+        var k = 0
+        while k < c.count {
+            if c[k] == from[0], k + from.count <= c.count, c[k..<(k + from.count)].elementsEqual(from) {
+                out.append(contentsOf: to)
+                k += from.count
+            } else {
+                out.append(c[k])
+                k += 1
+            }
+        }
+        return out
     }
 
     static let vowels: Set<UInt8> = Set("aeiou".utf8)

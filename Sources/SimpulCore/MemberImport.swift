@@ -727,6 +727,23 @@ public struct MemberRowValidator: Sendable {
     /// Trims (also non-breaking spaces), drops the leading apostrophe a spreadsheet
     /// uses to keep a number as text ('3673…), and collapses inner whitespace.
     static func clean(_ raw: String) -> String {
+        // Most cells are plain ASCII: trim and collapse spaces on bytes (Foundation's
+        // trimmingCharacters was a seventh of a million-row import's CPU time).
+        if raw.utf8.allSatisfy({ $0 < 0x80 }) {
+            var words: [Substring.UTF8View] = []
+            var rest = raw.utf8[...]
+            func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
+            while let start = rest.firstIndex(where: { !isSpace($0) }) {
+                let end = rest[start...].firstIndex(where: isSpace) ?? rest.endIndex
+                words.append(rest[start..<end])
+                rest = rest[end...]
+            }
+            if let first = words.first, first.first == UInt8(ascii: "'") {
+                words[0] = first.dropFirst()
+                if words[0].isEmpty { words.removeFirst() }
+            }
+            return words.map { String(Substring($0)) }.joined(separator: " ")
+        }
         var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("'") { text.removeFirst() }
         return text.split(whereSeparator: \.isWhitespace).joined(separator: " ")

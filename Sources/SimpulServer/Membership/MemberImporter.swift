@@ -142,21 +142,45 @@ struct MemberImporter: Sendable {
         batch.importedRows = 0
         batch.existingRows = 0
         try await batch.save(on: db)
-        try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
-            if fields.allSatisfy({ $0.isEmpty }) { return }
-            stats.total += 1
-            guard case .success(let member) = Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) else {
-                stats.errorRows += 1
-                return
+        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
+        // database's threads), the next is read, checked and encrypted here. Chunks are still
+        // stored one after the other, each in its own transaction.
+        var writing: Task<(imported: Int, existing: Int), any Error>?
+        func hand(_ rows: [MemberRow]) async throws {
+            let prepared = try self.prepare(rows, units: unitByCode)
+            if let previous = writing {
+                let done = try await previous.value
+                stats.imported += done.imported
+                stats.existing += done.existing
             }
-            stats.valid += 1
-            chunk.append(member)
-            if chunk.count >= chunkSize {
-                try await write(chunk, batchID: batchID, initial: initial, units: unitByCode, stats: &stats)
-                chunk.removeAll(keepingCapacity: true)
-            }
+            writing = Task { [self] in try await self.store(prepared, of: rows.count, batchID: batchID, initial: initial) }
         }
-        if !chunk.isEmpty { try await write(chunk, batchID: batchID, initial: initial, units: unitByCode, stats: &stats) }
+        do {
+            try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
+                if fields.allSatisfy({ $0.isEmpty }) { return }
+                stats.total += 1
+                guard case .success(let member) = Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) else {
+                    stats.errorRows += 1
+                    return
+                }
+                stats.valid += 1
+                chunk.append(member)
+                if chunk.count >= chunkSize {
+                    try await hand(chunk)
+                    chunk.removeAll(keepingCapacity: true)
+                }
+            }
+            if !chunk.isEmpty { try await hand(chunk) }
+            if let last = writing {
+                let done = try await last.value
+                stats.imported += done.imported
+                stats.existing += done.existing
+            }
+        } catch {
+            // Let a chunk in flight finish (or fail) before the error leaves: never two writers.
+            _ = try? await writing?.value
+            throw error
+        }
         batch.status = .done
         batch.processedRows = stats.valid
         batch.importedRows = stats.imported
@@ -166,14 +190,40 @@ struct MemberImporter: Sendable {
         return stats
     }
 
-    /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
-    /// batch's progress together.
-    private func write(_ rows: [MemberRow], batchID: UUID, initial: MembershipStatus,
-                       units: [String: UnitRef], stats: inout Stats) async throws {
+    /// One row with everything personal already encrypted and indexed (CPU work done
+    /// outside the transaction, see `run`).
+    struct PreparedRow: Sendable {
+        let member: MemberRow
+        let unit: UnitRef
+        let nikIndex: String
+        let nikCipher: String
+        let phoneCipher: String?
+        let phoneIndex: String?
+        let phoneMasked: String?
+        let addressCipher: String?
+        let nameTokens: [String]
+    }
+
+    func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
         let vault = self.vault
-        let indexes = rows.map { vault.blindIndex($0.nik.digits, purpose: "nik") }
+        return try rows.compactMap { member in
+            guard let unit = units[member.villageCode] else { return nil }
+            let phone = member.phone
+            return PreparedRow(
+                member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
+                nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
+                phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
+                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: NameIndex.tokens(of: member.fullName))
+        }
+    }
+
+    /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
+    /// batch's progress together. `chunkRows` counts the chunk's valid rows, including any
+    /// `prepare` left out because their kelurahan has no org unit.
+    private func store(_ rows: [PreparedRow], of chunkRows: Int, batchID: UUID, initial: MembershipStatus) async throws -> (imported: Int, existing: Int) {
+        let indexes = rows.map(\.nikIndex)
         let now = Date()
-        let (imported, existing) = try await db.transaction { db -> (Int, Int) in
+        return try await db.transaction { db -> (imported: Int, existing: Int) in
             let sql = db as! any SQLDatabase
             // NIKs already recorded: a person who is already a member is left alone; a person
             // known from another module (no membership yet) gets the membership.
@@ -190,30 +240,28 @@ struct MemberImporter: Sendable {
             var tokens = sql.insert(into: NameToken.schema).columns(["id", "person_id", "token", "scope"])
             var sequences: [String: Int] = [:]
             if initial == .active {
-                let codes = Array(Set(rows.map(\.villageCode)))
+                let codes = Array(Set(rows.map(\.member.villageCode)))
                 for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
             }
             var count = 0
             var newPeople = 0
-            for (member, index) in zip(rows, indexes) where present[index]?.member != true {
-                guard let unit = units[member.villageCode] else { continue }
-                let known = present[index]?.person
+            for p in rows where present[p.nikIndex]?.member != true {
+                let member = p.member, unit = p.unit
+                let known = present[p.nikIndex]?.person
                 let personID = known ?? UUID()
-                let phone = member.phone
                 if known == nil {
-                newPeople += 1
-                people = people.values([
-                    SQLBind(personID), SQLBind(member.fullName), SQLBind(member.fullName.lowercased()),
-                    SQLBind(try vault.encrypt(member.nik.digits)), SQLBind(index), SQLBind(member.nik.masked), SQLBind(member.nik.regionCode),
-                    SQLBind(member.birthPlace), SQLBind(member.birthDate.iso8601), SQLBind(member.sex == .male ? "L" : "P"),
-                    SQLBind(try phone.map { try vault.encrypt($0) }), SQLBind(phone.map { vault.blindIndex($0, purpose: "phone") }),
-                    SQLBind(phone.map(IndonesianPhone.mask)), SQLBind(try member.address.map { try vault.encrypt($0) }),
-                    SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
-                    SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
-                ])
-                for token in NameIndex.tokens(of: member.fullName) {
-                    tokens = tokens.values([SQLBind(UUID()), SQLBind(personID), SQLBind(token), SQLBind(unit.path)])
-                }
+                    newPeople += 1
+                    people = people.values([
+                        SQLBind(personID), SQLBind(member.fullName), SQLBind(member.fullName.lowercased()),
+                        SQLBind(p.nikCipher), SQLBind(p.nikIndex), SQLBind(member.nik.masked), SQLBind(member.nik.regionCode),
+                        SQLBind(member.birthPlace), SQLBind(member.birthDate.iso8601), SQLBind(member.sex == .male ? "L" : "P"),
+                        SQLBind(p.phoneCipher), SQLBind(p.phoneIndex), SQLBind(p.phoneMasked), SQLBind(p.addressCipher),
+                        SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
+                        SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
+                    ])
+                    for token in p.nameTokens {
+                        tokens = tokens.values([SQLBind(UUID()), SQLBind(personID), SQLBind(token), SQLBind(unit.path)])
+                    }
                 }
                 var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
                 if initial == .active {
@@ -245,16 +293,14 @@ struct MemberImporter: Sendable {
                         """).run()
                 }
             }
-            let existing = rows.count - count
+            let existing = chunkRows - count
             try await sql.raw("""
-                UPDATE import_batches SET processed_rows = processed_rows + \(bind: rows.count),
+                UPDATE import_batches SET processed_rows = processed_rows + \(bind: chunkRows),
                   imported_rows = imported_rows + \(bind: count), existing_rows = existing_rows + \(bind: existing),
                   updated_at = \(bind: now) WHERE id = \(bind: batchID)
                 """).run()
             return (count, existing)
         }
-        stats.imported += imported
-        stats.existing += existing
     }
 
     /// Fluent makes enum columns native types on PostgreSQL, where a text bind needs a
