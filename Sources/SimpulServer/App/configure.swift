@@ -29,9 +29,14 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
         // a killed server loses nothing it acknowledged; only a power cut or kernel crash
         // can roll back the last commits (never corrupting the file). Per connection, so
         // once on each event loop's pool (one connection each).
+        // The page cache (32 MiB per connection instead of 2) and memory-mapped reads keep
+        // index pages of a million members in memory: with the defaults, an import of
+        // 20,000 members made 170,000 pread and 290,000 pwrite calls.
         for eventLoop in app.eventLoopGroup.makeIterator() {
-            let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop)
-            try await (db as! any SQLDatabase).raw("PRAGMA synchronous=NORMAL").run()
+            let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as! any SQLDatabase
+            try await db.raw("PRAGMA synchronous=NORMAL").run()
+            try await db.raw("PRAGMA cache_size=-32768").run()
+            try await db.raw("PRAGMA mmap_size=268435456").run()
         }
     }
 

@@ -202,18 +202,25 @@ struct MemberImporter: Sendable {
         let phoneMasked: String?
         let addressCipher: String?
         let nameTokens: [String]
+        /// Time-ordered ids (see `TimeOrderedID`): person, membership, then one per name token.
+        let personID: UUID
+        let membershipID: UUID
+        let tokenIDs: [UUID]
     }
 
     func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
         let vault = self.vault
+        var ids = TimeOrderedID()
         return try rows.compactMap { member in
             guard let unit = units[member.villageCode] else { return nil }
             let phone = member.phone
+            let tokens = NameIndex.tokens(of: member.fullName)
             return PreparedRow(
                 member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
                 nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
                 phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
-                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: NameIndex.tokens(of: member.fullName))
+                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
+                personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
         }
     }
 
@@ -248,7 +255,7 @@ struct MemberImporter: Sendable {
             for p in rows where present[p.nikIndex]?.member != true {
                 let member = p.member, unit = p.unit
                 let known = present[p.nikIndex]?.person
-                let personID = known ?? UUID()
+                let personID = known ?? p.personID
                 if known == nil {
                     newPeople += 1
                     people = people.values([
@@ -259,8 +266,8 @@ struct MemberImporter: Sendable {
                         SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
                         SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
                     ])
-                    for token in p.nameTokens {
-                        tokens = tokens.values([SQLBind(UUID()), SQLBind(personID), SQLBind(token), SQLBind(unit.path)])
+                    for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
+                        tokens = tokens.values([SQLBind(tokenID), SQLBind(personID), SQLBind(token), SQLBind(unit.path)])
                     }
                 }
                 var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
@@ -273,7 +280,7 @@ struct MemberImporter: Sendable {
                     activatedAt = now
                 }
                 memberships = memberships.values([
-                    SQLBind(UUID()), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path),
+                    SQLBind(p.membershipID), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path),
                     Self.enumValue(initial.rawValue, type: "membership_status", on: sql),
                     Self.enumValue(Membership.Channel.import.rawValue, type: "membership_channel", on: sql), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
                     SQLBind(batchID), SQLBind(member.joinedOn.map { Self.date($0) } ?? now), SQLBind(activatedAt), SQLBind(now),
