@@ -83,6 +83,7 @@ struct ElectoralController {
     }
 
     @Sendable func newElectionPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
         guard req.electoralPolicy.mayCreateAnyElection else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
         return try await renderNewElection(req)
     }
@@ -90,6 +91,7 @@ struct ElectoralController {
     /// A new election for a body in a region the user manages; parties start as the 2024
     /// national list, dapil come from a CSV on the import page.
     @Sendable func createElection(req: Request) async throws -> Response {
+        _ = try req.requireUser()
         let form = try req.content.decode(NewElectionForm.self)
         var errors = FormErrors()
         let name = errors.required(form.name, field: "name", label: "Nama pemilu", max: 120)
