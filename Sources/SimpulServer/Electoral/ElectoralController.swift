@@ -92,6 +92,7 @@ struct ElectoralController {
     /// national list, dapil come from a CSV on the import page.
     @Sendable func createElection(req: Request) async throws -> Response {
         _ = try req.requireUser()
+        guard req.electoralPolicy.mayCreateAnyElection else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
         let form = try req.content.decode(NewElectionForm.self)
         var errors = FormErrors()
         let name = errors.required(form.name, field: "name", label: "Nama pemilu", max: 120)

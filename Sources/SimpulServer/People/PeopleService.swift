@@ -57,6 +57,8 @@ struct PeopleService {
 
     func create(_ form: PersonForm) async throws -> Person {
         let user = try req.requireUser()
+        // Refuse before reading the form: someone who may add people nowhere learns nothing from it.
+        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang menambah data orang.") }
         let (valid, errors) = try await form.validate(on: req.db)
         try errors.throwIfAny()
         guard let valid else { throw ValidationFailure(errors: errors.all) }

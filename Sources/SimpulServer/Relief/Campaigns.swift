@@ -181,6 +181,7 @@ struct Campaigns {
 
     func create(_ form: CampaignForm) async throws -> Campaign {
         _ = try req.requireUser()
+        guard req.access.hasAny(.manageFunds) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat kampanye donasi.") }
         var errors = FormErrors()
         guard let unitID = form.unitID.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(unitID, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit penyelenggara wajib dipilih.")])

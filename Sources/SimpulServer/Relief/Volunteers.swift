@@ -172,6 +172,9 @@ struct Volunteers {
 
     func register(_ form: VolunteerForm, channel: Volunteer.Channel) async throws -> Volunteer {
         let actor = req.auth.get(User.self)
+        if channel == .staff, !req.access.hasAny(.manageVolunteers) {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang mendaftarkan relawan.")
+        }
         var errors = FormErrors()
         let name = errors.required(form.fullName, field: "fullName", label: "Nama lengkap", max: 120)
         var nik: NIK?
@@ -349,6 +352,7 @@ struct Volunteers {
 
     /// The unit chosen in a form, where the user may manage volunteers.
     private func managedUnit(_ raw: String?) async throws -> OrgUnit {
+        guard req.access.hasAny(.manageVolunteers) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengelola satgas relawan.") }
         guard let id = raw.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(id, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit wajib dipilih.")])
         }
