@@ -38,6 +38,7 @@ struct ElectoralController {
 
     private func visibleElections(_ req: Request) async throws -> [ElectionSummary] {
         _ = try req.requireUser()
+        guard req.electoralPolicy.seesAnything else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data pemilu.") }
         return try await req.electoralPolicy.visible(Election.query(on: req.db)).sort(\.$year, .descending).all().map {
             ElectionSummary(id: $0.id!, name: $0.name, year: $0.year, body: Election.bodyLabels[$0.body] ?? $0.body,
                             regionCode: $0.regionCode, totalSeats: $0.totalSeats)

@@ -93,6 +93,7 @@ struct PeopleService {
     /// a phone number (exact), or part of a name.
     func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data orang.") }
         var query = req.peoplePolicy.visible(Person.query(on: req.db))
         if let unit {
             query = query.within(\.$scope, unit.orgPath)

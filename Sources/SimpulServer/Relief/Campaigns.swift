@@ -142,6 +142,7 @@ struct Campaigns {
 
     func list() async throws -> [CampaignDTO] {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat kampanye donasi.") }
         var out: [CampaignDTO] = []
         for c in try await req.campaignPolicy.visible(Campaign.query(on: req.db)).sort(\.$startsOn, .descending).limit(200).all() {
             out.append(try await dto(c))
