@@ -85,6 +85,7 @@ struct ListQuery {
     let per: Int
 
     static func parse(_ req: Request) async throws -> ListQuery {
+        _ = try req.requireUser()  // before looking up `unit`: anonymous callers sign in first
         var unit: OrgUnit?
         if let id = try? req.query.get(UUID.self, at: "unit") {
             guard let found = try await OrgUnit.find(id, on: req.db) else { throw Abort(.notFound, reason: "Unit tidak ditemukan.") }

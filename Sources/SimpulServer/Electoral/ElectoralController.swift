@@ -38,6 +38,7 @@ struct ElectoralController {
 
     private func visibleElections(_ req: Request) async throws -> [ElectionSummary] {
         _ = try req.requireUser()
+        guard req.electoralPolicy.seesAnything else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data pemilu.") }
         return try await req.electoralPolicy.visible(Election.query(on: req.db)).sort(\.$year, .descending).all().map {
             ElectionSummary(id: $0.id!, name: $0.name, year: $0.year, body: Election.bodyLabels[$0.body] ?? $0.body,
                             regionCode: $0.regionCode, totalSeats: $0.totalSeats)
@@ -83,6 +84,7 @@ struct ElectoralController {
     }
 
     @Sendable func newElectionPage(req: Request) async throws -> Response {
+        _ = try req.requireUser()
         guard req.electoralPolicy.mayCreateAnyElection else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
         return try await renderNewElection(req)
     }
@@ -90,6 +92,8 @@ struct ElectoralController {
     /// A new election for a body in a region the user manages; parties start as the 2024
     /// national list, dapil come from a CSV on the import page.
     @Sendable func createElection(req: Request) async throws -> Response {
+        _ = try req.requireUser()
+        guard req.electoralPolicy.mayCreateAnyElection else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat pemilu.") }
         let form = try req.content.decode(NewElectionForm.self)
         var errors = FormErrors()
         let name = errors.required(form.name, field: "name", label: "Nama pemilu", max: 120)

@@ -47,6 +47,7 @@ extension Request {
 
     /// The election named by `:electionID`, or 404 (also when outside the user's scope).
     func election() async throws -> Election {
+        _ = try requireUser()  // anonymous: sign in first, not "not found"
         guard let id = parameters.get("electionID", as: UUID.self),
               let election = try await Election.find(id, on: db)
         else { throw Abort(.notFound, reason: "Pemilu tidak ditemukan.") }

@@ -38,6 +38,7 @@ struct TallyController {
 
     private func myStations(_ req: Request) async throws -> [StationRow] {
         let user = try req.requireUser()
+        guard req.electoralPolicy.maySubmitAnyTally else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengirim hasil TPS.") }
         let ids = try await WitnessAssignment.query(on: req.db).filter(\.$userID == user.requireID()).all(\.$pollingStationID)
         guard !ids.isEmpty else { return [] }
         let stations = try await PollingStation.query(on: req.db).filter(\.$id ~~ ids).sort(\.$regionCode).sort(\.$number).all()

@@ -216,6 +216,10 @@ struct PeopleController {
     @Sendable func assignOffice(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let person = try await req.people.find(req.parameters.get("personID", as: UUID.self))
+        // Offices go to units on the person's branch; managing one of them means managing the person's unit.
+        guard req.organizationPolicy.access.allows(.manageOrganization, at: person.orgPath) else {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang menetapkan jabatan di unit tersebut.")
+        }
         let form = try req.content.decode(OfficeForm.self)
         guard let unitID = form.orgUnitID, let unit = try await OrgUnit.find(unitID, on: req.db) else {
             throw Abort(.unprocessableEntity, reason: "Unit: pilih unit tempat jabatan ini.")

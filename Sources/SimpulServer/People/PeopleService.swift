@@ -57,6 +57,8 @@ struct PeopleService {
 
     func create(_ form: PersonForm) async throws -> Person {
         let user = try req.requireUser()
+        // Refuse before reading the form: someone who may add people nowhere learns nothing from it.
+        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang menambah data orang.") }
         let (valid, errors) = try await form.validate(on: req.db)
         try errors.throwIfAny()
         guard let valid else { throw ValidationFailure(errors: errors.all) }
@@ -91,6 +93,7 @@ struct PeopleService {
     /// a phone number (exact), or part of a name.
     func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data orang.") }
         var query = req.peoplePolicy.visible(Person.query(on: req.db))
         if let unit {
             query = query.within(\.$scope, unit.orgPath)

@@ -158,12 +158,14 @@ struct VolunteerController {
 
     @Sendable func availabilityAPI(req: Request) async throws -> VolunteerDetail {
         let v = try await volunteer(req)
+        try req.volunteerPolicy.requireManage(v.orgPath)  // before reading the body
         try await req.volunteers.setAvailable(try req.content.decode(AvailabilityBody.self).available, on: v)
         return try await req.volunteers.detail(v)
     }
 
     @Sendable func certificateAPI(req: Request) async throws -> VolunteerDetail {
         let v = try await volunteer(req)
+        try req.volunteerPolicy.requireManage(v.orgPath)  // before reading the body
         try await req.volunteers.addCertificate(try req.content.decode(CertificateForm.self), to: v)
         return try await req.volunteers.detail(v)
     }

@@ -172,6 +172,9 @@ struct Volunteers {
 
     func register(_ form: VolunteerForm, channel: Volunteer.Channel) async throws -> Volunteer {
         let actor = req.auth.get(User.self)
+        if channel == .staff, !req.access.hasAny(.manageVolunteers) {
+            throw Abort(.forbidden, reason: "Anda tidak berwenang mendaftarkan relawan.")
+        }
         var errors = FormErrors()
         let name = errors.required(form.fullName, field: "fullName", label: "Nama lengkap", max: 120)
         var nik: NIK?
@@ -261,6 +264,7 @@ struct Volunteers {
     /// The roster: `status`, `skill`, `ready` (accepted, available, not deployed).
     func roster(status: VolunteerStatus?, skill: VolunteerSkill?, readyOnly: Bool, unit: OrgUnit?) async throws -> [VolunteerDTO] {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
         var q = req.volunteerPolicy.visible(Volunteer.query(on: req.db))
         if let status { q = q.filter(\.$status == status) }
         if readyOnly { q = q.filter(\.$status == .accepted).filter(\.$available == true) }
@@ -349,6 +353,7 @@ struct Volunteers {
 
     /// The unit chosen in a form, where the user may manage volunteers.
     private func managedUnit(_ raw: String?) async throws -> OrgUnit {
+        guard req.access.hasAny(.manageVolunteers) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengelola satgas relawan.") }
         guard let id = raw.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(id, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit wajib dipilih.")])
         }
@@ -400,6 +405,7 @@ struct Volunteers {
 
     func decrees() async throws -> [DecreeDTO] {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
         var out: [DecreeDTO] = []
         for d in try await req.volunteerPolicy.visible(TaskForceDecree.query(on: req.db)).sort(\.$issuedOn, .descending).limit(100).all() {
             out.append(try await decreeDTO(d))
@@ -491,6 +497,7 @@ struct Volunteers {
 
     func incidents() async throws -> [IncidentDTO] {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
         var out: [IncidentDTO] = []
         for i in try await req.volunteerPolicy.visible(Incident.query(on: req.db)).sort(\.$startedOn, .descending).limit(100).all() {
             out.append(try await incidentDTO(i).0)

@@ -163,9 +163,12 @@ struct ServiceDesk {
     /// Files a request from the public (no account) or from staff (walk-in, telephone).
     func file(_ form: ServiceRequestForm, channel: ServiceRequest.Channel) async throws -> ServiceRequest {
         let actor = req.auth.get(User.self)
-        let valid = try await form.validate(on: req.db)
         if channel == .staff {
             guard actor != nil else { throw Abort(.unauthorized) }
+            guard req.access.hasAny(.handleService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mencatat permohonan.") }
+        }
+        let valid = try await form.validate(on: req.db)
+        if channel == .staff {
             guard req.servicePolicy.canRecord(in: valid.unit) else {
                 throw ValidationFailure(errors: [FieldError(field: "regionCode", message: "Anda tidak berwenang mencatat permohonan di kelurahan \(valid.region.name).")])
             }
@@ -241,6 +244,7 @@ struct ServiceDesk {
 
     func list(_ filter: ServiceFilter) async throws -> ServiceRequestsPage {
         _ = try req.requireUser()
+        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat permohonan layanan.") }
         let today = CivilDate(Date())
         var query = req.servicePolicy.visible(ServiceRequest.query(on: req.db))
         switch filter.state {
