@@ -10,7 +10,8 @@ The server must be fresh (first start) with SIMPUL_PARTY_NAME=PKS, and a witness
 `saksi1` (role saksi on 36.73.05.1001, password "saksi-rahasia-1") created with
 `simpul admin create`. Journeys: electoral (results import, seats, seat planner),
 tally (a witness sends a tally from the phone form; the roll-up shows it), service (a
-citizen files a request, fixes a bad phone number, checks the request by its code).
+citizen files a request, fixes a bad phone number, checks the request by its code), cadre (a training: create, check in by KTA number, guest,
+certificates, the ladder and the ready-for-promotion list, the public certificate check).
 """
 import os
 import sys
@@ -184,7 +185,101 @@ def service(base, password, out):
         j.quit()
 
 
-JOURNEYS = {"electoral": electoral, "tally": tally, "service": service}
+def api(base, method, path, token=None, body=None):
+    """A JSON call to /api/v1 (setup the pages do not need to show)."""
+    import json
+    import urllib.request
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+def cadre(base, password, out):
+    """A DPC secretary runs a training on a phone: creates it, adds sessions, checks a member in
+    by typing the KTA number, lists a guest from another party, issues certificates, then looks
+    at the ladder and who is ready for promotion; the certificate's QR page shows initials only."""
+    import datetime
+    from selenium.webdriver.support.ui import Select
+    # Setup through the API: one active member in Kelurahan 36.73.05.1001.
+    token = api(base, "POST", "/api/v1/auth/token", body={"username": "admin", "password": password})["token"]
+    member = api(base, "POST", "/api/v1/members", token, {
+        "fullName": "Nur Aisyah", "nik": "3673056504900003", "birthDate": "1990-04-25", "sex": "P", "phone": "081298765432",
+        "address": "Jl. Bhayangkara 7", "regionCode": "36.73.05.1001", "maritalStatus": "kawin", "consentMembership": "on"})
+    api(base, "POST", f"/api/v1/members/{member['id']}/verify", token)
+    number = api(base, "POST", f"/api/v1/members/{member['id']}/activate", token)["number"]
+    today = datetime.date.today()
+    j = Journey(base, out, "cadre")
+    try:
+        j.login("admin", password)
+        j.go("/cadre/trainings")
+        Select(j.field("unitID")).select_by_index(1)
+        j.field("title").send_keys("Sekolah Politik Perempuan KPPI")
+        Select(j.field("tier")).select_by_value("1")
+        j.field("organiser").send_keys("KPPI Kota Serang")
+        j.field("audience").send_keys("Kader perempuan lintas partai")
+        j.field("curriculum").send_keys("Ideologi dan platform partai\nKepemimpinan perempuan\nKomunikasi politik")
+        j.field("location").send_keys("Aula DPD, Serang")
+        for name, day in (("startsOn", today - datetime.timedelta(days=1)), ("endsOn", today)):
+            j.d.execute_script("arguments[0].value = arguments[1]", j.field(name), day.isoformat())
+        j.shot("new-training")
+        j.submit("/cadre/trainings")
+        j.expect("Pelatihan dibuat")
+        for title, day in (("Ideologi dan platform partai", today - datetime.timedelta(days=1)), ("Kepemimpinan perempuan", today)):
+            j.field("title").send_keys(title)
+            j.field("trainer").send_keys("Hj. Ratu Tatu")
+            j.d.execute_script("arguments[0].value = arguments[1]", j.field("day"), day.isoformat())
+            j.d.execute_script("arguments[0].value = '08:30'", j.field("startsAt"))
+            j.submit("/sessions")
+            j.expect("Sesi ditambahkan")
+        j.shot("sessions")
+        # The check-in desk: the KTA number typed (the camera button scans the QR on a real phone).
+        j.d.find_element(By.CSS_SELECTOR, "form[action$='/checkin'] input[name=scan]").send_keys(number)
+        j.submit("/checkin")
+        j.expect("Nur Aisyah hadir di sesi")
+        j.shot("checked-in")
+        j.d.find_element(By.CSS_SELECTOR, "form[action$='/participants'] input[name=fullName]").send_keys("Rina Marlina")
+        j.field("organisation").send_keys("KPPI, Partai Lain")
+        j.field("phone").send_keys("081311112222")
+        j.submit("/participants")
+        j.expect("Rina Marlina terdaftar")
+        assert "081311112222" not in j.text(), "the guest's phone is shown unmasked"
+        # The list method for the second session: tick both.
+        Select(j.d.find_element(By.CSS_SELECTOR, "form[action$='/attendance'] select[name=sessionID]")).select_by_index(1)
+        for box in j.d.find_elements(By.CSS_SELECTOR, "form[action$='/attendance'] input[type=checkbox]"):
+            if not box.is_selected():
+                box.click()
+        j.submit("/attendance")
+        j.expect("2 peserta hadir")
+        j.shot("attendance")
+        j.submit("/certificates")
+        j.expect("sertifikat diterbitkan")
+        j.shot("certificates")
+        code = j.d.find_element(By.CSS_SELECTOR, "a[href^='/cadre/certificates/']").text.strip()
+        j.go("/cadre/certificates/" + code)
+        j.shot("certificate")
+        j.go("/cadre")
+        j.expect("Tangga jenjang")
+        j.shot("ladder")
+        j.go("/cadre/ready?all=on")
+        j.expect("Nur Aisyah")
+        j.shot("ready")
+        j.d.find_element(By.PARTIAL_LINK_TEXT, "Nur Aisyah").click()
+        j.expect("Menuju Kader Pratama")
+        j.shot("member")
+        j.go("/logout")
+        j.d.delete_all_cookies()
+        j.go("/sertifikat/" + code)
+        j.expect("Sertifikat sah")
+        assert "Nur Aisyah" not in j.text(), "the public certificate check shows the name"
+        j.shot("public-check")
+    finally:
+        j.quit()
+
+
+JOURNEYS = {"electoral": electoral, "tally": tally, "service": service, "cadre": cadre}
 
 
 def main():
