@@ -253,7 +253,7 @@ struct CadreController {
             }, show: { try await renderTraining(req, t, failure: $0, sessionID: form.sessionID) })
         case "certificates":
             let n = try await req.trainings.issueCertificates(t)
-            req.flash(n == 0 ? "Tidak ada sertifikat baru: semua peserta yang memenuhi kehadiran sudah menerimanya." : "\(n) sertifikat diterbitkan.")
+            req.flash(n == 0 ? "Tidak ada sertifikat baru: tidak ada peserta lain yang hadir minimal \(t.minimumAttendance)% sesi." : "\(n) sertifikat diterbitkan.", error: n == 0)
             return req.redirect(to: base + "#peserta")
         default:
             throw Abort(.notFound)

@@ -13,6 +13,8 @@ struct CadreStandingDTO: Content {
     let levelLabel: String
     /// ISO date the current rung was reached.
     let since: String
+    /// "26 November 2026".
+    let sinceText: String
     let trainings: Int
     let contribution: Int
     let nextLabel: String?
@@ -148,7 +150,7 @@ struct CadreDesk {
                                          contribution: points[id] ?? 0)
             let e = Self.ladder.eligibility(of: standing, today: today)
             return CadreStandingDTO(personID: id, fullName: person.fullName, memberNumber: m.number, scope: m.scope,
-                                    level: level.rawValue, levelLabel: level.label, since: since.iso8601,
+                                    level: level.rawValue, levelLabel: level.label, since: since.iso8601, sinceText: WIB.longDate(since.iso8601),
                                     trainings: standing.trainings, contribution: standing.contribution,
                                     nextLabel: e.next?.label, ready: e.ready, shortfalls: e.shortfalls.map(\.message))
         }.sorted { ($0.ready ? 0 : 1, -$0.level, $0.fullName) < ($1.ready ? 0 : 1, -$1.level, $1.fullName) }

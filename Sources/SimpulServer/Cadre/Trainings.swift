@@ -415,7 +415,7 @@ struct Trainings {
                 fullName: p.fullName, trainingTitle: p.training.title,
                 detail: "\(p.training.level?.trainingLabel ?? "Pelatihan tematik") · \(Self.dates(p.training)) · \(p.training.location)",
                 organiser: p.training.organiser ?? labels.displayName(of: unit),
-                number: clean, issuedOn: p.certificateIssuedAt.map { CivilDate($0).indonesian } ?? "",
+                number: clean, issuedOn: p.certificateIssuedAt.map { WIB.longDate(CivilDate($0).iso8601) } ?? "",
                 verifyURL: MembershipController.publicURL(req) + "/sertifikat/" + clean))
         } catch let error as CardRenderError {
             throw Abort(.unprocessableEntity, reason: error.message)
@@ -433,7 +433,7 @@ struct Trainings {
         let unit = try await p.training.$orgUnit.get(on: db)
         return PublicCertificateCheck(valid: true, initials: MembershipService.initials(p.fullName), training: p.training.title,
                                       organiser: p.training.organiser ?? labels.displayName(of: unit), dates: dates(p.training),
-                                      issuedOn: p.certificateIssuedAt.map { CivilDate($0).indonesian })
+                                      issuedOn: p.certificateIssuedAt.map { WIB.longDate(CivilDate($0).iso8601) })
     }
 }
 
