@@ -242,6 +242,11 @@ struct CadreTests {
             let refused = try await Self.send(app, .POST, "/api/v1/cadre/targets", ketua, json: wrong)
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("Kenaikan harus"))
             #expect(try await Self.send(app, .POST, "/api/v1/cadre/targets", lain, json: form).status == .notFound)
+            // Before the first cadre there is nothing to grow by a percentage.
+            var tooEarly = form
+            tooEarly["startsOn"] = today.adding(days: -400).iso8601
+            let empty = try await Self.send(app, .POST, "/api/v1/cadre/targets", ketua, json: tooEarly)
+            #expect(empty.status == .unprocessableEntity && empty.body.string.contains("startsOn") && empty.body.string.contains("belum ada kader"))
             let created = try await Self.send(app, .POST, "/api/v1/cadre/targets", ketua, json: form)
             #expect(created.status == .created)
             let target = try created.content.decode(GrowthTargetDTO.self)
@@ -257,6 +262,7 @@ struct CadreTests {
             #expect(detail.children.filter { $0.verdict == .noBaseline }.count == detail.children.count - 2)
             #expect(try await Self.send(app, .GET, "/api/v1/cadre/targets/\(target.id)", lain).status == .notFound)
             #expect(try await Self.send(app, .GET, "/api/v1/cadre/targets", lain).content.decode([GrowthTargetDTO].self).isEmpty)
+            #expect([101.0 * 30 / 365, 0.04, 0, 12.4].map(GrowthTargets.perMonth) == ["8,3", "< 0,1", "0", "12"])
         }
     }
 

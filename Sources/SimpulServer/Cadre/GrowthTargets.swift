@@ -62,6 +62,13 @@ struct GrowthTargets {
         }
     }
 
+    /// "12", "2,5", "< 0,1" (Indonesian decimal comma).
+    static func perMonth(_ value: Double) -> String {
+        if value <= 0 { return "0" }
+        if value < 0.1 { return "< 0,1" }
+        return (value >= 10 ? String(Int(value.rounded())) : String(format: "%.1f", value)).replacingOccurrences(of: ".", with: ",")
+    }
+
     func create(_ form: GrowthTargetForm) async throws -> GrowthTarget {
         let user = try req.requireUser()
         guard let id = form.unitID.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(id, on: req.db) else {
@@ -79,8 +86,14 @@ struct GrowthTargets {
         if start > today { errors.add("startsOn", "Tanggal mulai tidak boleh di masa depan: angka awal dihitung pada hari itu.") }
         let deadline = Campaigns.date(form.deadline, field: "deadline", label: "Batas waktu", required: true, errors: &errors)
         if let deadline, deadline.daysSinceEpoch - start.daysSinceEpoch < 30 { errors.add("deadline", "Batas waktu paling cepat 30 hari setelah tanggal mulai.") }
+        var baseline = 0
+        if let measure {
+            baseline = try await entries(measure, under: unit.orgPath).filter { $0.day <= start }.count
+            if baseline == 0 && errors.message(for: "startsOn") == nil {
+                errors.add("startsOn", "Pada \(WIB.longDate(start.iso8601)) belum ada \(measure == .cadres ? "kader" : "anggota aktif") di unit ini, jadi kenaikan persen tidak dapat dihitung. Pilih tanggal mulai yang lebih baru atau ukuran lain.")
+            }
+        }
         try errors.throwIfAny()
-        let baseline = try await entries(measure!, under: unit.orgPath).filter { $0.day <= start }.count
         let t = GrowthTarget()
         t.$orgUnit.id = try unit.requireID()
         t.scope = unit.path
@@ -125,7 +138,7 @@ struct GrowthTargets {
         }
         return GrowthProgress(unitID: try unit.requireID(), unitName: name, baseline: baseline, target: target, current: f.current,
                               forecast: f.forecast, percentDone: f.percentDone, planToday: Int(f.plan(on: today).rounded()),
-                              neededPerMonth: String(format: "%.1f", f.neededPerMonth).replacingOccurrences(of: ".", with: ","),
+                              neededPerMonth: Self.perMonth(f.neededPerMonth),
                               verdict: f.verdict, verdictLabel: f.verdict.label, tone: tone)
     }
 
