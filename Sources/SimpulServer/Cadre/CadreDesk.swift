@@ -107,21 +107,22 @@ struct CadreDesk {
         return first
     }
 
-    /// Standings of the active members under `path` (or of one person).
+    /// Standings of the active members under `path` (or of one person). Three plain SQL
+    /// reads (members with their rung, certificates, contribution sums) and no model
+    /// hydration: a DPD lists ten thousand members this way.
     func standings(under path: OrgPath, person: UUID? = nil, today: CivilDate = CivilDate(Date())) async throws -> [CadreStandingDTO] {
-        var query = Membership.query(on: req.db).join(Person.self, on: \Membership.$person.$id == \Person.$id)
-            .within(\.$scope, path).filter(\.$status == .active)
-        if let person { query = query.filter(\.$person.$id == person) }
-        let members = try await query.all()
-        guard !members.isEmpty else { return [] }
-        var profiles: [UUID: CadreProfile] = [:]
-        let profileQuery = CadreProfile.query(on: req.db)
-        if let person { profileQuery.filter(\.$person.$id == person) } else { _ = profileQuery.within(\.$scope, path) }
-        for p in try await profileQuery.all() { profiles[p.$person.id] = p }
         let sql = req.db as! any SQLDatabase
         let match = SubtreeMatch(path, on: req.db)
         var personClause: SQLQueryString = ""
         if let person { personClause = " AND m.person_id = \(bind: person)" }
+        let memberSQL: SQLQueryString = """
+            SELECT m.person_id AS person_id, p.full_name AS full_name, m.number AS number, m.scope AS scope,
+            m.activated_at AS activated_at, m.registered_at AS registered_at, c.level AS level, c.since AS since
+            FROM memberships m JOIN people p ON p.id = m.person_id LEFT JOIN cadre_profiles c ON c.person_id = m.person_id
+            WHERE m.status = 'active' AND
+            """ + " " + match.sql("m.scope") + personClause
+        let members = try await sql.raw(memberSQL).all()
+        guard !members.isEmpty else { return [] }
         var tiers: [UUID: Set<CadreLevel>] = [:], trainings: [UUID: Int] = [:], points: [UUID: Int] = [:]
         let certificateSQL: SQLQueryString = """
             SELECT tp.person_id AS person_id, t.tier AS tier FROM training_participants tp
@@ -140,16 +141,16 @@ struct CadreDesk {
         for row in try await sql.raw(contributionSQL).all() {
             points[try row.decode(column: "person_id", as: UUID.self)] = try row.decode(column: "points", as: Int.self)
         }
-        return try members.map { m in
-            let person = try m.joined(Person.self)
-            let id = m.$person.id
-            let profile = profiles[id]
-            let level = profile?.cadreLevel ?? .anggota
-            let since = profile.flatMap { CivilDate(iso8601: $0.since) } ?? CivilDate(m.activatedAt ?? m.registeredAt)
+        return try members.map { row in
+            let id = try row.decode(column: "person_id", as: UUID.self)
+            let level = try row.decode(column: "level", as: Int?.self).flatMap(CadreLevel.init(rawValue:)) ?? .anggota
+            let activated = try row.decode(column: "activated_at", as: Date?.self) ?? row.decode(column: "registered_at", as: Date.self)
+            let since = try row.decode(column: "since", as: String?.self).flatMap(CivilDate.init(iso8601:)) ?? CivilDate(activated)
             let standing = CadreStanding(level: level, since: since, tierTrainings: tiers[id] ?? [], trainings: trainings[id] ?? 0,
                                          contribution: points[id] ?? 0)
             let e = Self.ladder.eligibility(of: standing, today: today)
-            return CadreStandingDTO(personID: id, fullName: person.fullName, memberNumber: m.number, scope: m.scope,
+            return CadreStandingDTO(personID: id, fullName: try row.decode(column: "full_name", as: String.self),
+                                    memberNumber: try row.decode(column: "number", as: String?.self), scope: try row.decode(column: "scope", as: String.self),
                                     level: level.rawValue, levelLabel: level.label, since: since.iso8601, sinceText: WIB.longDate(since.iso8601),
                                     trainings: standing.trainings, contribution: standing.contribution,
                                     nextLabel: e.next?.label, ready: e.ready, shortfalls: e.shortfalls.map(\.message))
