@@ -10,8 +10,9 @@ The server must be fresh (first start) with SIMPUL_PARTY_NAME=PKS, and a witness
 `saksi1` (role saksi on 36.73.05.1001, password "saksi-rahasia-1") created with
 `simpul admin create`. Journeys: electoral (results import, seats, seat planner),
 tally (a witness sends a tally from the phone form; the roll-up shows it), service (a
-citizen files a request, fixes a bad phone number, checks the request by its code), cadre (a training: create, check in by KTA number, guest,
-certificates, the ladder and the ready-for-promotion list, the public certificate check).
+citizen files a request, fixes a bad phone number, checks the request by its code),
+membership (a citizen registers, is told exactly what is wrong with the NIK, registers;
+an official verifies and activates, prints the e-KTA; the QR's public page shows initials only).
 """
 import os
 import sys
@@ -40,7 +41,8 @@ class Journey:
     def shot(self, label):
         self.step += 1
         # Full-page screenshot: widen the window height to the document.
-        height = self.d.execute_script("return document.body.scrollHeight")
+        # (An SVG document, such as the printed card, has no body.)
+        height = self.d.execute_script("var e = document.body || document.documentElement; return e.scrollHeight || 0")
         self.d.set_window_size(412, min(max(915, height + 40), 6000))
         path = f"{self.out}/{self.name}-{self.step:02d}-{label}.png"
         self.d.save_screenshot(path)
@@ -51,22 +53,42 @@ class Journey:
         self.d.get(self.base + path)
 
     def text(self):
-        return self.d.find_element(By.TAG_NAME, "body").text
+        # A page that is still being replaced can lose its body between find and read; ask again.
+        from selenium.common.exceptions import WebDriverException
+        import time
+        for attempt in range(5):
+            try:
+                return self.d.find_element(By.TAG_NAME, "body").text
+            except WebDriverException:
+                if attempt == 4:
+                    raise
+                time.sleep(0.3)
 
     def expect(self, needle):
         assert needle in self.text(), f"{self.name} step {self.step}: expected {needle!r} on {self.d.current_url}"
+
+    def click(self, element):
+        """Clicks something that loads a new page and waits until that page is there."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+        old = self.d.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.d, 20).until(expected_conditions.staleness_of(old))
+
+    def follow(self, link_text):
+        self.click(self.d.find_element(By.PARTIAL_LINK_TEXT, link_text))
 
     def login(self, user, password):
         self.go("/login")
         self.d.find_element(By.NAME, "username").send_keys(user)
         self.d.find_element(By.NAME, "password").send_keys(password)
-        self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        self.click(self.d.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
     def field(self, name):
         return self.d.find_element(By.NAME, name)
 
     def submit(self, form_action_part):
-        self.d.find_element(By.CSS_SELECTOR, f"form[action*='{form_action_part}'] button[type=submit]").click()
+        self.click(self.d.find_element(By.CSS_SELECTOR, f"form[action*='{form_action_part}'] button[type=submit]"))
 
     def quit(self):
         self.d.quit()
@@ -124,7 +146,7 @@ def tally(base, password, out):
         j.go("/tally")
         j.expect("TPS 001")
         j.shot("my-stations")
-        j.d.find_element(By.PARTIAL_LINK_TEXT, "TPS 001").click()
+        j.follow("TPS 001")
         j.field("votersPresent").send_keys("180")
         j.field("party_8").send_keys("90")
         j.field("party_2").send_keys("70")
@@ -168,12 +190,12 @@ def service(base, password, out):
         j.d.find_element(By.NAME, "consent").click()
         j.shot("form")
         time.sleep(3.5)  # the form refuses posts faster than a person types
-        j.d.find_element(By.CSS_SELECTOR, "form[action='/layanan'] button[type=submit]").click()
+        j.submit("/layanan")
         j.expect("Nomor HP")
         j.shot("refused")
         j.field("phone").clear()
         j.field("phone").send_keys("081234567890")
-        j.d.find_element(By.CSS_SELECTOR, "form[action='/layanan'] button[type=submit]").click()
+        j.submit("/layanan")
         code = j.d.find_element(By.CSS_SELECTOR, ".code").text.strip()
         assert code, "no tracking code on the receipt"
         j.shot("receipt")
@@ -183,6 +205,71 @@ def service(base, password, out):
         j.shot("check")
     finally:
         j.quit()
+
+
+def membership(base, password, out):
+    """A citizen registers from a phone (a bad NIK first); an official verifies, activates and prints the card."""
+    import time
+    from selenium.webdriver.support.ui import Select
+    j = Journey(base, out, "membership")
+    try:
+        j.go("/daftar")
+        j.field("fullName").send_keys("Siti Aminah")
+        j.field("nik").send_keys("367305550890")  # twelve digits: a digit group left out
+        j.field("birthPlace").send_keys("Serang")
+        j.d.execute_script("arguments[0].value = '1990-08-15'", j.field("birthDate"))
+        j.d.find_element(By.CSS_SELECTOR, "input[name=sex][value=P]").click()
+        Select(j.field("maritalStatus")).select_by_index(2)
+        j.field("phone").send_keys("081234567890")
+        j.field("address").send_keys("Jl. Ki Mas Jong No. 5")
+        Select(j.field("regionCode")).select_by_value("36.73.05.1001")
+        j.d.find_element(By.NAME, "consentMembership").click()
+        j.shot("form")
+        time.sleep(3.5)  # the form refuses posts faster than a person types
+        j.submit("/daftar")
+        error = j.d.find_element(By.XPATH, "//input[@name='nik']/ancestor::label/following-sibling::p[@class='field-error'][1]").text
+        assert "NIK" in error and "16" in error, f"NIK error not clear: {error!r}"
+        j.shot("nik-refused")
+        j.field("nik").clear()
+        j.field("nik").send_keys("3673055508900001")
+        j.submit("/daftar")
+        j.expect("Pendaftaran diterima")
+        j.shot("registered")
+    finally:
+        j.quit()
+
+    official = Journey(base, out, "membership-official")
+    try:
+        official.login("admin", password)
+        official.go("/members?status=pending")
+        official.follow("Siti Aminah")
+        assert "3673055508900001" not in official.text(), "the member page shows the whole NIK"
+        official.shot("pending")
+        official.submit("/verify")
+        official.submit("/activate")
+        official.expect("Nomor KTA")
+        official.shot("active")
+        card = official.d.find_element(By.PARTIAL_LINK_TEXT, "Cetak KTA").get_attribute("href")
+        verify = official.d.find_element(By.PARTIAL_LINK_TEXT, "Halaman verifikasi").get_attribute("href")
+        official.d.get(card)
+        source = official.d.page_source
+        assert "<svg" in source and "SITI AMINAH" in source.upper(), "the card has no name"
+        official.shot("card")
+    finally:
+        official.quit()
+
+    public = Journey(base, out, "membership-qr")
+    try:
+        public.d.get(verify)
+        public.expect("KTA sah")
+        public.expect("S. A.")
+        assert "Aminah" not in public.text() and "3673055508900001" not in public.text(), "the QR page shows personal data"
+        public.shot("verified")
+    finally:
+        public.quit()
+
+
+JOURNEYS = {"membership": membership, "electoral": electoral, "tally": tally, "service": service}
 
 
 def api(base, method, path, token=None, body=None):
@@ -198,7 +285,7 @@ def api(base, method, path, token=None, body=None):
 
 
 def cadre(base, password, out):
-    """A DPC secretary runs a training on a phone: creates it, adds sessions, checks a member in
+    """cadre: a DPC secretary runs a training on a phone: creates it, adds sessions, checks a member in
     by typing the KTA number, lists a guest from another party, issues certificates, then looks
     at the ladder and who is ready for promotion; the certificate's QR page shows initials only."""
     import datetime
@@ -310,7 +397,7 @@ def cadre(base, password, out):
         j.quit()
 
 
-JOURNEYS = {"electoral": electoral, "tally": tally, "service": service, "cadre": cadre}
+JOURNEYS["cadre"] = cadre
 
 
 def main():
