@@ -272,6 +272,15 @@ def membership(base, password, out):
 JOURNEYS = {"membership": membership, "electoral": electoral, "tally": tally, "service": service}
 
 
+def main():
+    base, password, out = sys.argv[1:4]
+    names = sys.argv[4:] or list(JOURNEYS)
+    os.makedirs(out, exist_ok=True)
+    for name in names:
+        JOURNEYS[name](base.rstrip("/"), password, out)
+        print(f"journey {name}: ok")
+
+
 def api(base, method, path, token=None, body=None):
     """A JSON call to /api/v1 (setup the pages do not need to show)."""
     import json
@@ -398,15 +407,6 @@ def cadre(base, password, out):
 
 
 JOURNEYS["cadre"] = cadre
-
-
-def main():
-    base, password, out = sys.argv[1:4]
-    names = sys.argv[4:] or list(JOURNEYS)
-    os.makedirs(out, exist_ok=True)
-    for name in names:
-        JOURNEYS[name](base.rstrip("/"), password, out)
-        print(f"journey {name}: ok")
 
 
 if __name__ == "__main__":
