@@ -281,5 +281,133 @@ def main():
         print(f"journey {name}: ok")
 
 
+def api(base, method, path, token=None, body=None):
+    """A JSON call to /api/v1 (setup the pages do not need to show)."""
+    import json
+    import urllib.request
+    req = urllib.request.Request(base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+def cadre(base, password, out):
+    """cadre: a DPC secretary runs a training on a phone: creates it, adds sessions, checks a member in
+    by typing the KTA number, lists a guest from another party, issues certificates, then looks
+    at the ladder and who is ready for promotion; the certificate's QR page shows initials only."""
+    import datetime
+    import random
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+    # Setup through the API: one active member in Kelurahan 36.73.05.1001 (a fresh NIK serial,
+    # so the journey can run again on the same server).
+    token = api(base, "POST", "/api/v1/auth/token", body={"username": "admin", "password": password})["token"]
+    member = api(base, "POST", "/api/v1/members", token, {
+        "fullName": "Nur Aisyah", "nik": "367305650490%04d" % random.randint(1, 9999), "birthDate": "1990-04-25", "sex": "P", "phone": "081298765432",
+        "address": "Jl. Bhayangkara 7", "regionCode": "36.73.05.1001", "maritalStatus": "kawin", "consentMembership": "on"})
+    api(base, "POST", f"/api/v1/members/{member['id']}/verify", token)
+    number = api(base, "POST", f"/api/v1/members/{member['id']}/activate", token)["number"]
+    today = datetime.date.today()
+    j = Journey(base, out, "cadre")
+
+    def submit(part):
+        """Submit the form and wait for the next page to load."""
+        old = j.d.find_element(By.TAG_NAME, "html")
+        j.submit(part)
+
+        def gone(_):
+            try:
+                old.is_enabled()
+                return False
+            except Exception:  # stale, or no longer in the document
+                return True
+        WebDriverWait(j.d, 15).until(gone)
+        WebDriverWait(j.d, 15).until(lambda d: d.find_elements(By.TAG_NAME, "body"))
+
+    try:
+        j.login("admin", password)
+        WebDriverWait(j.d, 10).until(lambda d: "/login" not in d.current_url)
+        j.go("/cadre/trainings")
+        Select(j.field("unitID")).select_by_index(0)
+        j.field("title").send_keys("Sekolah Politik Perempuan KPPI")
+        Select(j.field("tier")).select_by_value("1")
+        j.field("organiser").send_keys("KPPI Kota Serang")
+        j.field("audience").send_keys("Kader perempuan lintas partai")
+        j.field("curriculum").send_keys("Ideologi dan platform partai\nKepemimpinan perempuan\nKomunikasi politik")
+        j.field("location").send_keys("Aula DPD, Serang")
+        for name, day in (("startsOn", today - datetime.timedelta(days=1)), ("endsOn", today)):
+            j.d.execute_script("arguments[0].value = arguments[1]", j.field(name), day.isoformat())
+        j.shot("new-training")
+        submit("/cadre/trainings")
+        j.expect("Pelatihan dibuat")
+        for title, day in (("Ideologi dan platform partai", today - datetime.timedelta(days=1)), ("Kepemimpinan perempuan", today)):
+            j.field("title").send_keys(title)
+            j.field("trainer").send_keys("Hj. Ratu Tatu")
+            j.d.execute_script("arguments[0].value = arguments[1]", j.field("day"), day.isoformat())
+            j.d.execute_script("arguments[0].value = '08:30'", j.field("startsAt"))
+            submit("/sessions")
+            j.expect("Sesi ditambahkan")
+        j.shot("sessions")
+        # The check-in desk: the KTA number typed (the camera button scans the QR on a real phone).
+        Select(j.d.find_element(By.CSS_SELECTOR, "form[action$='/checkin'] select[name=sessionID]")).select_by_index(0)
+        j.d.find_element(By.CSS_SELECTOR, "form[action$='/checkin'] input[name=scan]").send_keys(number)
+        submit("/checkin")
+        j.expect("Nur Aisyah hadir di sesi")
+        j.shot("checked-in")
+        j.d.find_element(By.CSS_SELECTOR, "form[action$='/participants'] input[name=fullName]").send_keys("Rina Marlina")
+        j.field("organisation").send_keys("KPPI, Partai Lain")
+        j.field("phone").send_keys("081311112222")
+        submit("/participants")
+        j.expect("Rina Marlina terdaftar")
+        assert "081311112222" not in j.text(), "the guest's phone is shown unmasked"
+        # The list method for the second session: tick both.
+        Select(j.d.find_element(By.CSS_SELECTOR, "form[action$='/attendance'] select[name=sessionID]")).select_by_index(1)
+        for box in j.d.find_elements(By.CSS_SELECTOR, "form[action$='/attendance'] input[type=checkbox]"):
+            if not box.is_selected():
+                box.click()
+        submit("/attendance")
+        j.expect("2 peserta hadir")
+        j.shot("attendance")
+        submit("/certificates")
+        j.expect("sertifikat diterbitkan")
+        j.shot("certificates")
+        code = j.d.find_element(By.CSS_SELECTOR, "a[href^='/cadre/certificates/']").text.strip()
+        j.go("/cadre/certificates/" + code)
+        assert "SERTIFIKAT" in j.d.page_source, "the certificate SVG did not load"
+        j.step += 1
+        j.d.set_window_size(1123, 794)  # A4 landscape at 96 dpi; an SVG document has no body to measure
+        j.d.save_screenshot(f"{out}/cadre-{j.step:02d}-certificate.png")
+        j.d.set_window_size(412, 915)
+        j.go("/cadre")
+        j.expect("Tangga jenjang")
+        j.shot("ladder")
+        j.go("/cadre/ready?all=on")
+        j.expect("Nur Aisyah")
+        j.shot("ready")
+        j.d.find_element(By.PARTIAL_LINK_TEXT, "Nur Aisyah").click()
+        j.expect("Menuju Kader Pratama")
+        j.shot("member")
+        # A growth target for the branch from today: +50 % active members in two years, per DPC.
+        j.go("/cadre/targets")
+        j.field("title").send_keys("Anggota aktif naik 50% dalam dua tahun")
+        Select(j.field("measure")).select_by_value("members")
+        j.field("percent").send_keys("50")
+        j.d.execute_script("arguments[0].value = arguments[1]", j.field("deadline"), (today + datetime.timedelta(days=730)).isoformat())
+        submit("/cadre/targets")
+        j.expect("Cara menghitung")
+        j.shot("target")
+        j.d.delete_all_cookies()
+        j.go("/sertifikat/" + code)
+        j.expect("Sertifikat sah")
+        assert "Nur Aisyah" not in j.text(), "the public certificate check shows the name"
+        j.shot("public-check")
+    finally:
+        j.quit()
+
+
+JOURNEYS["cadre"] = cadre
+
+
 if __name__ == "__main__":
     main()

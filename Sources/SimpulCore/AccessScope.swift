@@ -19,8 +19,8 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .admin: return Set(Permission.allCases)
         case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
-        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock]
-        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService]
+        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock, .viewCadre, .recordAttendance]
+        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService, .viewCadre]
         case .saksi: return [.submitTally]
         }
     }
@@ -71,6 +71,13 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageFunds
     /// Run the disaster volunteer task force: selection, decrees, incidents, deployments.
     case manageVolunteers
+    // Cadre and training (issue 6)
+    /// See the ladder, cadre records, trainings, certificates and growth targets.
+    case viewCadre
+    /// Register participants of a training and check them in (card scan or list).
+    case recordAttendance
+    /// Run trainings (sessions, certificates), promote cadres, credit contributions, set growth targets.
+    case manageCadre
 }
 
 public struct Grant: Hashable, Sendable, Codable {

@@ -44,6 +44,7 @@ extension Request {
             items.append(("/members", "Anggota", access.hasAny(.viewPeople)))
             items.append(("/people", "Orang", access.hasAny(.viewPeople)))
             items.append(("/imports", "Impor", access.hasAny(.editPeople)))
+            items.append(("/cadre", "Kader", access.hasAny(.viewCadre)))
             items.append(("/elections", "Pemilu", access.hasAny(.viewElectoral)))
             items.append(("/tally", "Saksi TPS", access.hasAny(.submitTally) && !access.hasAny(.viewElectoral)))
             // Food bank, donations and volunteers are reached from the Pelayanan page.

@@ -29,6 +29,8 @@ func routes(_ app: Application) throws {
     CampaignController().bootWeb(web)
     VolunteerController().bootPublicWeb(web)
     VolunteerController().bootWeb(web)
+    CadreController().bootPublicWeb(web)
+    CadreController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -43,6 +45,7 @@ func routes(_ app: Application) throws {
     FoodBankController().bootAPI(api)
     CampaignController().bootAPI(api)
     VolunteerController().bootAPI(api)
+    CadreController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
@@ -52,6 +55,8 @@ func routes(_ app: Application) throws {
     ServiceController().bootPublicAPI(app.grouped("api", "v1", "public"))
     CampaignController().bootPublicAPI(app.grouped("api", "v1", "public"))
     VolunteerController().bootPublicAPI(app.grouped("api", "v1", "public"))
+    // The check behind a training certificate's QR.
+    CadreController().bootPublicAPI(app.grouped("api", "v1", "public"))
 }
 
 /// The OpenAPI 3 description of /api/v1, kept beside the templates

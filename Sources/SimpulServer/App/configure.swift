@@ -124,4 +124,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateFoodBank())
     app.migrations.add(CreateCampaigns())
     app.migrations.add(CreateVolunteers())
+    app.migrations.add(CreateCadre())
 }

@@ -140,6 +140,7 @@ struct DuplicateService {
             try await Consent.query(on: db).filter(\.$person.$id == otherID).set(\.$person.$id, to: keepID).update()
             try await User.query(on: db).filter(\.$personID == otherID).set(\.$personID, to: keepID).update()
             try await PublicServiceRecords.movePerson(from: otherID, to: keepID, on: db)
+            try await CadreRecords.movePerson(from: otherID, to: keepID, on: db)
             // Blanks in the kept record are filled from the other one; the NIK moves last
             // because its blind index is unique.
             let nik = (other.nikCipher, other.nikIndex, other.nikMasked, other.nikRegion)
