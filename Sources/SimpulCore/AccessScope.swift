@@ -19,8 +19,9 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .admin: return Set(Permission.allCases)
         case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
-        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock]
-        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService]
+        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock,
+                                .viewProgrammes, .checkInEvents, .viewMonitoring, .reportSituation]
+        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService, .viewProgrammes, .viewMonitoring]
         case .saksi: return [.submitTally]
         }
     }
@@ -71,6 +72,21 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case manageFunds
     /// Run the disaster volunteer task force: selection, decrees, incidents, deployments.
     case manageVolunteers
+    // Programmes, events and political monitoring (issue 6)
+    /// See work programmes (own and inherited from above), Raker meetings and events.
+    case viewProgrammes
+    /// Create and update work programmes, KPIs, Raker meetings and decisions.
+    case managePrograms
+    /// Create events, register people, record online audience counts, run reminders.
+    case manageEvents
+    /// Check people in at an event (scan or type the e-KTA, or tick a guest).
+    case checkInEvents
+    /// See situation reports, the conflict-risk view, participation trends, literacy activities.
+    case viewMonitoring
+    /// File situation reports and record political-literacy activities.
+    case reportSituation
+    /// Verify or reject situation reports.
+    case verifySituation
 }
 
 public struct Grant: Hashable, Sendable, Codable {
