@@ -29,6 +29,9 @@ func routes(_ app: Application) throws {
     CampaignController().bootWeb(web)
     VolunteerController().bootPublicWeb(web)
     VolunteerController().bootWeb(web)
+    ProgrammesController().bootWeb(web)
+    EventsController().bootWeb(web)
+    MonitoringController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -43,6 +46,9 @@ func routes(_ app: Application) throws {
     FoodBankController().bootAPI(api)
     CampaignController().bootAPI(api)
     VolunteerController().bootAPI(api)
+    ProgrammesController().bootAPI(api)
+    EventsController().bootAPI(api)
+    MonitoringController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))
