@@ -106,6 +106,7 @@ struct MonitoringController {
         let errors: [String: String]
         let today: String
         let region: String
+        let regionName: String
     }
 
     private func renderReports(_ req: Request, form: SituationForm = SituationForm(), errors: [String: String] = [:],
@@ -120,7 +121,8 @@ struct MonitoringController {
             severities: SituationSeverity.allCases.map { SelectOption(value: String($0.rawValue), label: $0.label, selected: String($0.rawValue) == form.severity) },
             sources: SituationSource.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.source) },
             statuses: VerificationStatus.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == filter) },
-            form: form, errors: errors, today: CivilDate(Date()).iso8601, region: region), status: status)
+            form: form, errors: errors, today: CivilDate(Date()).iso8601, region: region,
+            regionName: try await req.monitoring.villageNames([region])[region] ?? region), status: status)
     }
 
     @Sendable func reportsPage(req: Request) async throws -> Response { try await renderReports(req) }
