@@ -178,12 +178,18 @@ enum EventTime {
 struct Events {
     let req: Request
 
+    static let listedRegistrations = 300
+
+    /// Counted by the database (a big rally has thousands of registrations).
     static func counts(of e: PartyEvent, on db: any Database) async throws -> EventCounts {
-        let regs = try await EventRegistration.query(on: db).filter(\.$event.$id == e.requireID()).all()
-        let online = try await OnlineCount.query(on: db).filter(\.$event.$id == e.requireID()).all()
-        return EventCounts(registered: regs.count, registeredInPerson: regs.filter { $0.attendMode != .online }.count,
-                           registeredOnline: regs.filter { $0.attendMode == .online }.count,
-                           checkedIn: regs.filter { $0.checkedInAt != nil }.count, walkIns: regs.filter(\.walkIn).count,
+        let id = try e.requireID()
+        func regs() -> QueryBuilder<EventRegistration> { EventRegistration.query(on: db).filter(\.$event.$id == id) }
+        let online = try await OnlineCount.query(on: db).filter(\.$event.$id == id).all()
+        let registered = try await regs().count()
+        let remote = try await regs().filter(\.$attendMode == .online).count()
+        return EventCounts(registered: registered, registeredInPerson: registered - remote, registeredOnline: remote,
+                           checkedIn: try await regs().filter(\.$checkedInAt != nil).count(),
+                           walkIns: try await regs().filter(\.$walkIn == true).count(),
                            onlineViewers: OnlineAudience.total(online.map { .init(source: $0.source, viewers: $0.viewers, at: $0.at) }))
     }
 
@@ -417,7 +423,9 @@ struct Events {
     }
 
     func detail(_ e: PartyEvent) async throws -> EventDetail {
-        let regs = try await EventRegistration.query(on: req.db).filter(\.$event.$id == e.requireID()).sort(\.$name).all()
+        // A rally has thousands of registrations: the page lists the latest 300 (counts cover all).
+        let regs = try await EventRegistration.query(on: req.db).filter(\.$event.$id == e.requireID())
+            .sort(\.$registeredAt, .descending).limit(Self.listedRegistrations).all().sorted { $0.name < $1.name }
         let counts = try await OnlineCount.query(on: req.db).filter(\.$event.$id == e.requireID()).sort(\.$at, .descending).all()
         let current = Set(OnlineAudience.latestBySource(counts.map { .init(source: $0.source, viewers: $0.viewers, at: $0.at) })
             .map { "\($0.source)|\($0.at.timeIntervalSince1970)" })
