@@ -12,7 +12,10 @@ The server must be fresh (first start) with SIMPUL_PARTY_NAME=PKS, and a witness
 tally (a witness sends a tally from the phone form; the roll-up shows it), service (a
 citizen files a request, fixes a bad phone number, checks the request by its code),
 membership (a citizen registers, is told exactly what is wrong with the NIK, registers;
-an official verifies and activates, prints the e-KTA; the QR's public page shows initials only).
+an official verifies and activates, prints the e-KTA; the QR's public page shows initials only),
+events (a member is activated, a hybrid event checks her in by KTA number, online count, both
+counts), cadre (a training: sessions, check-in by KTA number, a guest, the attendance list,
+certificates; the ladder and who is ready for promotion).
 """
 import os
 import sys
@@ -269,7 +272,70 @@ def membership(base, password, out):
         public.quit()
 
 
-JOURNEYS = {"membership": membership, "electoral": electoral, "tally": tally, "service": service}
+def events(base, password, out):
+    """A member registers; the branch activates the card; a hybrid event checks her in by the
+    typed KTA number, records the online audience, and shows both counts."""
+    import time
+    from selenium.webdriver.support.ui import Select
+    j = Journey(base, out, "events")
+    try:
+        j.go("/daftar")
+        j.field("fullName").send_keys("Siti Aminah")
+        j.field("nik").send_keys("3673045208850001")
+        j.d.execute_script("document.querySelector('[name=birthDate]').value='1985-08-12'")
+        j.d.find_element(By.CSS_SELECTOR, "input[name=sex][value=P]").click()
+        Select(j.field("maritalStatus")).select_by_index(2)
+        j.field("phone").send_keys("081234567890")
+        j.field("address").send_keys("Jl. Raya Curug No. 5")
+        Select(j.field("regionCode")).select_by_value("36.73.04.1001")
+        j.field("consentMembership").click()
+        j.field("consentContact").click()
+        time.sleep(3.5)  # the public form refuses posts faster than a person types
+        j.d.find_element(By.CSS_SELECTOR, "form[action='/daftar'] button[type=submit]").click()
+        j.login("admin", password)
+        j.go("/members")
+        j.d.find_element(By.PARTIAL_LINK_TEXT, "Siti Aminah").click()
+        member = j.d.current_url
+        for action in ("verify", "activate"):
+            j.d.find_element(By.CSS_SELECTOR, f"form[action$='/{action}'] button[type=submit]").click()
+            j.d.get(member)
+        number = j.d.find_element(By.CSS_SELECTOR, "dd.mono").text.strip()
+        assert number, "no KTA number after activation"
+
+        j.go("/programmes")
+        j.shot("programmes")
+        j.go("/events")
+        Select(j.field("unitID")).select_by_visible_text("DPC Curug") if "DPC Curug" in j.text() else None
+        j.field("title").send_keys("Konsolidasi Kader Curug")
+        Select(j.field("mode")).select_by_value("hybrid")
+        j.d.execute_script("document.querySelector('[name=startsAt]').value='2030-12-01T09:00'")
+        j.field("venue").send_keys("Aula Kecamatan Curug")
+        j.field("onlineURL").send_keys("https://youtube.com/live/konsolidasi")
+        j.shot("new")
+        j.submit("/events")
+        j.expect("Konsolidasi Kader Curug")
+        j.field("scan").send_keys(number)
+        j.submit("/checkins")
+        j.expect("Siti Aminah hadir")
+        j.shot("checked-in")
+        j.field("source").send_keys("YouTube DPD")
+        j.field("viewers").send_keys("1.808")
+        j.submit("/online")
+        hall = j.d.find_element(By.ID, "count-hall").text
+        online = j.d.find_element(By.ID, "count-online").text
+        assert (hall, online) == ("1", "1.808"), (hall, online)
+        j.shot("counts")
+        j.go("/events/reminders")
+        j.shot("reminders")
+        j.go("/monitoring")
+        j.shot("risk")
+        j.go("/monitoring/reports")
+        j.shot("reports")
+    finally:
+        j.quit()
+
+
+JOURNEYS = {"membership": membership, "electoral": electoral, "tally": tally, "service": service, "events": events}
 
 
 def main():

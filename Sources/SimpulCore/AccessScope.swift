@@ -19,8 +19,9 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         switch self {
         case .admin: return Set(Permission.allCases)
         case .pengurus: return Set(Permission.allCases).subtracting([.grantAdmin])
-        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock, .viewCadre, .recordAttendance]
-        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService, .viewCadre]
+        case .operator: return [.viewPeople, .editPeople, .viewOrganization, .viewService, .handleService, .manageStock,
+                                .viewCadre, .recordAttendance, .viewProgrammes, .checkInEvents, .viewMonitoring, .reportSituation]
+        case .pengamat: return [.viewPeople, .viewOrganization, .viewElectoral, .viewService, .viewCadre, .viewProgrammes, .viewMonitoring]
         case .saksi: return [.submitTally]
         }
     }
@@ -78,6 +79,21 @@ public enum Permission: String, CaseIterable, Sendable, Codable {
     case recordAttendance
     /// Run trainings (sessions, certificates), promote cadres, credit contributions, set growth targets.
     case manageCadre
+    // Programmes, events and political monitoring (issue 6)
+    /// See work programmes (own and inherited from above), Raker meetings and events.
+    case viewProgrammes
+    /// Create and update work programmes, KPIs, Raker meetings and decisions.
+    case managePrograms
+    /// Create events, register people, record online audience counts, run reminders.
+    case manageEvents
+    /// Check people in at an event (scan or type the e-KTA, or tick a guest).
+    case checkInEvents
+    /// See situation reports, the conflict-risk view, participation trends, literacy activities.
+    case viewMonitoring
+    /// File situation reports and record political-literacy activities.
+    case reportSituation
+    /// Verify or reject situation reports.
+    case verifySituation
 }
 
 public struct Grant: Hashable, Sendable, Codable {

@@ -96,11 +96,11 @@ struct CadreTests {
             let compact = sitiM.number!.filter(\.isNumber)
             let first = try await Self.send(app, .POST, base + "/checkins", op, json: ["sessionID": s1, "scan": compact])
             #expect(first.status == .ok)
-            let result = try first.content.decode(CheckInResult.self)
+            let result = try first.content.decode(TrainingCheckInResult.self)
             #expect(result.recorded && result.fullName == "Siti Aminah" && result.message.contains("didaftarkan"))
             // Scanning again (the QR URL this time) does not count twice.
             let again = try await Self.send(app, .POST, base + "/checkins", op, json: ["sessionID": s1, "scan": "https://simpul.example/kta/\(sitiM.verifyCode!)"])
-            #expect(try again.content.decode(CheckInResult.self).recorded == false)
+            #expect(try again.content.decode(TrainingCheckInResult.self).recorded == false)
             // A member of another kecamatan, a mistyped number, a missing session.
             let other = try await Self.send(app, .POST, base + "/checkins", op, json: ["sessionID": s1, "scan": budiM.number!])
             #expect(other.status == .unprocessableEntity && other.body.string.contains("di luar wilayah"))

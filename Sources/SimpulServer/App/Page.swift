@@ -32,6 +32,8 @@ extension Request {
     static let navSections: [String: [String]] = [
         "/service": ["/service", "/food", "/campaigns", "/volunteers"],
         "/elections": ["/elections", "/tally"],
+        "/programmes": ["/programmes", "/events"],
+        "/monitoring": ["/monitoring"],
     ]
 
     /// Renders `template` inside the layout; navigation shows only what the user may open.
@@ -49,6 +51,9 @@ extension Request {
             items.append(("/tally", "Saksi TPS", access.hasAny(.submitTally) && !access.hasAny(.viewElectoral)))
             // Food bank, donations and volunteers are reached from the Pelayanan page.
             items.append(("/service", "Pelayanan", access.hasAny(.viewService)))
+            // Events and the Raker cycle are reached from the Program page.
+            items.append(("/programmes", "Program", access.hasAny(.viewProgrammes)))
+            items.append(("/monitoring", "Situasi", access.hasAny(.viewMonitoring)))
             items.append(("/users", "Pengguna", access.hasAny(.manageUsers)))
             items.append(("/audit", "Audit", access.hasAny(.viewAudit)))
             items.append(("/settings/labels", "Pengaturan", access.allows(.grantAdmin, at: .national)))

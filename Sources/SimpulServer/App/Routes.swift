@@ -31,6 +31,9 @@ func routes(_ app: Application) throws {
     VolunteerController().bootWeb(web)
     CadreController().bootPublicWeb(web)
     CadreController().bootWeb(web)
+    ProgrammesController().bootWeb(web)
+    EventsController().bootWeb(web)
+    MonitoringController().bootWeb(web)
 
     let api = app.grouped("api", "v1").grouped(APITokenAuthenticator(), AccessMiddleware())
     AuthController().bootAPI(api)
@@ -46,6 +49,9 @@ func routes(_ app: Application) throws {
     CampaignController().bootAPI(api)
     VolunteerController().bootAPI(api)
     CadreController().bootAPI(api)
+    ProgrammesController().bootAPI(api)
+    EventsController().bootAPI(api)
+    MonitoringController().bootAPI(api)
 
     // Open to the public: registration (rate-limited) and the KTA check behind the QR.
     MembershipController().bootPublicAPI(app.grouped("api", "v1", "public"))

@@ -76,6 +76,8 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(TallyBenchCommand(), as: "bench-tally")
+    app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
+    EventReminders.install(app)
 
     try routes(app)
 
@@ -125,4 +127,7 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateCampaigns())
     app.migrations.add(CreateVolunteers())
     app.migrations.add(CreateCadre())
+    app.migrations.add(CreateProgrammes())
+    app.migrations.add(CreateEvents())
+    app.migrations.add(CreateMonitoring())
 }

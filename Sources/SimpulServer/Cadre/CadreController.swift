@@ -238,7 +238,7 @@ struct CadreController {
                 return base + "#peserta"
             }, show: { try await renderTraining(req, t, failure: $0, guestForm: form) })
         case "checkin":
-            let form = try req.content.decode(CheckInForm.self)
+            let form = try req.content.decode(TrainingCheckInForm.self)
             return try await req.saveOrShow({
                 let result = try await req.trainings.checkIn(form, at: t)
                 req.flash(result.message, error: !result.recorded)
@@ -372,8 +372,8 @@ struct CadreController {
         return try await req.trainings.detail(t).encodeResponse(status: .created, for: req)
     }
 
-    @Sendable func checkInAPI(req: Request) async throws -> CheckInResult {
-        try await req.trainings.checkIn(try req.content.decode(CheckInForm.self), at: try await training(req))
+    @Sendable func checkInAPI(req: Request) async throws -> TrainingCheckInResult {
+        try await req.trainings.checkIn(try req.content.decode(TrainingCheckInForm.self), at: try await training(req))
     }
 
     @Sendable func attendanceAPI(req: Request) async throws -> TrainingDetail {

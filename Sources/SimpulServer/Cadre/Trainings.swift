@@ -34,7 +34,7 @@ struct ParticipantForm: Content {
     var phone: String?
 }
 
-struct CheckInForm: Content {
+struct TrainingCheckInForm: Content {
     var sessionID: String?
     var scan: String?
 }
@@ -94,7 +94,7 @@ struct TrainingDetail: Content {
     let certificatesIssued: Bool
 }
 
-struct CheckInResult: Content {
+struct TrainingCheckInResult: Content {
     let participantID: UUID
     let fullName: String
     let session: String
@@ -317,13 +317,13 @@ struct Trainings {
     }
 
     /// Check-in at the door: scan (or type) the card; an unregistered member is enrolled.
-    func checkIn(_ form: CheckInForm, at t: Training) async throws -> CheckInResult {
+    func checkIn(_ form: TrainingCheckInForm, at t: Training) async throws -> TrainingCheckInResult {
         let user = try req.requireUser()
         try req.cadrePolicy.requireRecord(t.orgPath)
         let s = try await session(form.sessionID, of: t)
         let (p, new) = try await enrol(scan: form.scan ?? "", field: "scan", in: t)
         if try await TrainingAttendance.query(on: req.db).filter(\.$participant.$id == p.requireID()).filter(\.$session.$id == s.requireID()).first() != nil {
-            return CheckInResult(participantID: p.id!, fullName: p.fullName, session: s.title, recorded: false,
+            return TrainingCheckInResult(participantID: p.id!, fullName: p.fullName, session: s.title, recorded: false,
                                  message: "\(p.fullName) sudah tercatat hadir di sesi \(s.title).")
         }
         let a = TrainingAttendance()
@@ -333,7 +333,7 @@ struct Trainings {
         a.at = Date()
         a.recordedBy = try user.requireID()
         try await a.create(on: req.db)
-        return CheckInResult(participantID: p.id!, fullName: p.fullName, session: s.title, recorded: true,
+        return TrainingCheckInResult(participantID: p.id!, fullName: p.fullName, session: s.title, recorded: true,
                              message: "\(p.fullName) hadir di sesi \(s.title)" + (new ? " (didaftarkan sebagai peserta)." : "."))
     }
 
