@@ -58,7 +58,7 @@ struct EventsTests {
 
             let bad = try await post(app, "events", dpc, ["unitID": curug, "mode": "hybrid", "onlineURL": "youtube.com/x", "startsAt": "besok"])
             #expect(Set(try bad.content.get([FieldError].self, at: "fields").map(\.field)) == ["title", "venue", "onlineURL", "startsAt"])
-            #expect(try await post(app, "events", desk, ["unitID": curug, "title": "X", "mode": "online", "startsAt": starts]).status == .unprocessableEntity)
+            #expect(try await post(app, "events", desk, ["unitID": curug, "title": "X", "mode": "online", "startsAt": starts]).status == .forbidden)  // a check-in desk may not create events: refused before the form is read
             let created = try await post(app, "events", dpc, ["unitID": curug, "title": "Konsolidasi Kader Curug", "mode": "hybrid",
                                                               "venue": "Aula Kecamatan Curug", "onlineURL": "https://youtube.com/live/abc", "startsAt": starts])
             #expect(created.status == .created)

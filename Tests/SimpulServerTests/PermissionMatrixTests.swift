@@ -235,6 +235,95 @@ enum PermissionMatrix {
         E("POST /api/v1/incidents/:incidentID/deployments", .at(.manageVolunteers)),
         E("POST /api/v1/incidents/:incidentID/close", .at(.manageVolunteers)),
         E("POST /api/v1/deployments/:deploymentID/checkout", .at(.manageVolunteers)),
+        // Cadre, trainings, growth targets (cadre pages name the member by person id)
+        E("GET /sertifikat/:code", Rule.open.path(["code": "{certificateCode}"])),
+        E("GET /api/v1/public/certificates/:code", Rule.open.path(["code": "{certificateCode}"])),
+        E("GET /cadre", Rule.anywhere(.viewCadre).query("unit={unitID}")),
+        E("GET /cadre/ready", Rule.anywhere(.viewCadre).query("unit={unitID}")),
+        E("GET /cadre/members/:personID", Rule.at(.viewCadre).path(["personID": "{memberPersonID}"])),
+        E("POST /cadre/members/:personID/promote", Rule.at(.manageCadre).path(["personID": "{memberPersonID}"])),
+        E("POST /cadre/members/:personID/contributions", Rule.at(.manageCadre).path(["personID": "{memberPersonID}"])),
+        E("GET /cadre/trainings", .anywhere(.viewCadre)),
+        E("POST /cadre/trainings", .anywhere(.manageCadre)),
+        E("GET /cadre/trainings/:trainingID", .at(.viewCadre)),
+        E("POST /cadre/trainings/:trainingID/:step", Rule.at(.manageCadre).path(["step": "sessions"]),
+          Rule.at(.recordAttendance).path(["step": "checkin"])),
+        E("GET /cadre/certificates/:code", Rule.at(.viewCadre).path(["code": "{certificateCode}"])),
+        E("GET /cadre/targets", .anywhere(.viewCadre)),
+        E("POST /cadre/targets", .anywhere(.manageCadre)),
+        E("GET /cadre/targets/:targetID", .at(.viewCadre)),
+        E("GET /api/v1/cadre/ladder", Rule.anywhere(.viewCadre).query("unit={unitID}")),
+        E("GET /api/v1/cadre/ready", Rule.anywhere(.viewCadre).query("unit={unitID}")),
+        E("GET /api/v1/cadre/members/:personID", Rule.at(.viewCadre).path(["personID": "{memberPersonID}"])),
+        E("POST /api/v1/cadre/members/:personID/promotions", Rule.at(.manageCadre).path(["personID": "{memberPersonID}"])),
+        E("POST /api/v1/cadre/members/:personID/contributions", Rule.at(.manageCadre).path(["personID": "{memberPersonID}"])),
+        E("GET /api/v1/cadre/trainings", .anywhere(.viewCadre)),
+        E("POST /api/v1/cadre/trainings", .anywhere(.manageCadre)),
+        E("GET /api/v1/cadre/trainings/:trainingID", .at(.viewCadre)),
+        E("POST /api/v1/cadre/trainings/:trainingID/sessions", .at(.manageCadre)),
+        E("POST /api/v1/cadre/trainings/:trainingID/participants", .at(.recordAttendance)),
+        E("POST /api/v1/cadre/trainings/:trainingID/checkins", .at(.recordAttendance)),
+        E("POST /api/v1/cadre/trainings/:trainingID/attendance", .at(.recordAttendance)),
+        E("POST /api/v1/cadre/trainings/:trainingID/certificates", .at(.manageCadre)),
+        E("GET /api/v1/cadre/targets", .anywhere(.viewCadre)),
+        E("POST /api/v1/cadre/targets", .anywhere(.manageCadre)),
+        E("GET /api/v1/cadre/targets/:targetID", .at(.viewCadre)),
+        // Work programmes and Raker (a unit also reads the programmes of the units above it)
+        E("GET /programmes", .anywhere(.viewProgrammes)),
+        E("POST /programmes", .anywhere(.managePrograms)),
+        E("GET /programmes/raker", .anywhere(.viewProgrammes)),
+        E("POST /programmes/raker", .anywhere(.managePrograms)),
+        E("GET /programmes/raker/:meetingID", .at(.viewProgrammes)),
+        E("POST /programmes/raker/:meetingID/decisions", .at(.managePrograms)),
+        E("GET /programmes/:programmeID", .at(.viewProgrammes)),
+        E("POST /programmes/:programmeID", .at(.managePrograms)),
+        E("POST /programmes/:programmeID/kpis", .at(.managePrograms)),
+        E("POST /programmes/:programmeID/kpis/:kpiID", .at(.managePrograms)),
+        E("POST /programmes/:programmeID/derive", .at(.managePrograms)),
+        E("GET /api/v1/programmes", .anywhere(.viewProgrammes)),
+        E("POST /api/v1/programmes", .anywhere(.managePrograms)),
+        E("GET /api/v1/programmes/:programmeID", .at(.viewProgrammes)),
+        E("POST /api/v1/programmes/:programmeID/kpis", .at(.managePrograms)),
+        E("POST /api/v1/programmes/:programmeID/kpis/:kpiID", .at(.managePrograms)),
+        E("POST /api/v1/programmes/:programmeID/derive", .at(.managePrograms)),
+        E("GET /api/v1/raker", .anywhere(.viewProgrammes)),
+        E("POST /api/v1/raker", .anywhere(.managePrograms)),
+        E("GET /api/v1/raker/:meetingID", .at(.viewProgrammes)),
+        E("POST /api/v1/raker/:meetingID/decisions", .at(.managePrograms)),
+        // Events
+        E("GET /events", .anywhere(.viewProgrammes)),
+        E("POST /events", .anywhere(.manageEvents)),
+        E("GET /events/reminders", .anywhere(.manageEvents)),
+        E("POST /events/reminders/send", .nationalAdmin),  // or manageEvents on the branch's home unit (DPD)
+        E("GET /events/:eventID", .at(.viewProgrammes)),
+        E("POST /events/:eventID/registrations", .at(.checkInEvents)),
+        E("POST /events/:eventID/checkins", .at(.checkInEvents)),
+        E("POST /events/:eventID/online", .at(.manageEvents)),
+        E("GET /api/v1/events", .anywhere(.viewProgrammes)),
+        E("POST /api/v1/events", .anywhere(.manageEvents)),
+        E("GET /api/v1/events/reminders", .anywhere(.manageEvents)),
+        E("POST /api/v1/events/reminders/send", .nationalAdmin),  // likewise
+        E("GET /api/v1/events/:eventID", .at(.viewProgrammes)),
+        E("POST /api/v1/events/:eventID/registrations", .at(.checkInEvents)),
+        E("POST /api/v1/events/:eventID/checkins", .at(.checkInEvents)),
+        E("POST /api/v1/events/:eventID/online-counts", .at(.manageEvents)),
+        // Political monitoring
+        E("GET /monitoring", .anywhere(.viewMonitoring)),
+        E("GET /monitoring/reports", .anywhere(.viewMonitoring)),
+        E("POST /monitoring/reports", .anywhere(.reportSituation)),
+        E("GET /monitoring/reports/:reportID", .at(.viewMonitoring)),
+        E("POST /monitoring/reports/:reportID/verification", .at(.verifySituation)),
+        E("GET /monitoring/participation", .anywhere(.viewMonitoring)),
+        E("GET /monitoring/literacy", .anywhere(.viewMonitoring)),
+        E("POST /monitoring/literacy", .anywhere(.reportSituation)),
+        E("GET /api/v1/monitoring/reports", .anywhere(.viewMonitoring)),
+        E("POST /api/v1/monitoring/reports", .anywhere(.reportSituation)),
+        E("GET /api/v1/monitoring/reports/:reportID", .at(.viewMonitoring)),
+        E("POST /api/v1/monitoring/reports/:reportID/verification", .at(.verifySituation)),
+        E("GET /api/v1/monitoring/risk", .anywhere(.viewMonitoring)),
+        E("GET /api/v1/monitoring/participation", .anywhere(.viewMonitoring)),
+        E("GET /api/v1/monitoring/literacy", .anywhere(.viewMonitoring)),
+        E("POST /api/v1/monitoring/literacy", .anywhere(.reportSituation)),
     ]
 }
 
@@ -593,6 +682,7 @@ struct MatrixWorld: Sendable {
         for action in ["verify", "activate"] { _ = try await api(app, "members/\(membershipID)/\(action)", admin, [:], expect: .ok) }
         let membership = try #require(try await Membership.find(UUID(uuidString: membershipID), on: app.db))
         v["code"] = try #require(membership.verifyCode)
+        v["memberPersonID"] = membership.$person.id.uuidString
 
         // An import batch, uploaded by the own pengurus (own) or the admin (other).
         try await uploaderWeb.get("/imports/new")
@@ -681,6 +771,34 @@ struct MatrixWorld: Sendable {
         let deployment = try #require(try await Deployment.query(on: app.db).filter(\.$incident.$id == UUID(uuidString: incident)!).first())
         v["deploymentID"] = deployment.id!.uuidString
 
+        // Cadre: a training with a guest holding a certificate, and a growth target.
+        let training = try await api(app, "cadre/trainings", admin, [
+            "unitID": v["unitID"]!, "title": "Pelatihan \(words[6])", "curriculum": "Ideologi; Komunikasi politik",
+            "location": "Aula \(name)", "startsOn": "2026-10-01", "endsOn": "2026-10-02"]).content.get(UUID.self, at: "training", "id").uuidString
+        v["trainingID"] = training
+        _ = try await api(app, "cadre/trainings/\(training)/participants", admin, ["fullName": "Tamu \(words[3])", "organisation": "KPPI"])
+        let guest = try #require(try await TrainingParticipant.query(on: app.db).filter(\.$training.$id == UUID(uuidString: training)!).first())
+        guest.certificateCode = "MATRIX\(name == "own" ? "0WN" : "0TH")\(n)"
+        try await guest.update(on: app.db)
+        v["certificateCode"] = guest.certificateCode!
+        v["targetID"] = try id(try await api(app, "cadre/targets", admin, [
+            "unitID": v["unitID"]!, "title": "Target \(words[7])", "measure": "members", "percent": "50",
+            "startsOn": CivilDate(Date()).iso8601, "deadline": "2028-12-31"]))
+        // Programmes: one with a KPI, a Raker meeting; an event; a situation report.
+        let programme = try id(try await api(app, "programmes", admin, [
+            "unitID": v["unitID"]!, "title": "Program \(words[5])", "focus": "kaderisasi", "owner": "Bidang Kaderisasi",
+            "startsOn": "2026-01-01", "endsOn": "2026-12-31"]))
+        v["programmeID"] = programme
+        _ = try await api(app, "programmes/\(programme)/kpis", admin, ["name": "Kader baru", "unit": "orang", "target": "100"])
+        v["kpiID"] = try #require(try await ProgrammeKPI.query(on: app.db).filter(\.$programme.$id == UUID(uuidString: programme)!).first()).id!.uuidString
+        v["meetingID"] = try id(try await api(app, "raker", admin, [
+            "unitID": v["unitID"]!, "year": "2026", "stage": "pre", "title": "Pra-Raker \(words[4])", "heldOn": "2026-11-01"]))
+        v["eventID"] = try id(try await api(app, "events", admin, [
+            "unitID": v["unitID"]!, "title": "Kegiatan \(words[2])", "mode": "hybrid", "venue": "Aula \(name)",
+            "onlineURL": "https://youtube.com/live/uji", "startsAt": EventTime.input(Date().addingTimeInterval(3 * 86_400))]))
+        v["reportID"] = try id(try await api(app, "monitoring/reports", admin, [
+            "regionCode": kel, "category": "hoax", "severity": "2", "source": "citizen", "summary": "Laporan \(words[1])"]))
+
         // A user with a grant on the kelurahan.
         let (userID, grantID) = try await grant(app, in: kel, username: "m-target-\(name)")
         v["userID"] = userID
@@ -688,7 +806,8 @@ struct MatrixWorld: Sendable {
         leaks.append("m-target-\(name)")
 
         for key in ["personID", "membershipID", "batchID", "electionID", "stationID", "nominationID", "requestID", "itemID", "entryID",
-                    "campaignID", "volunteerID", "decreeID", "incidentID", "deploymentID", "userID"] {
+                    "campaignID", "volunteerID", "decreeID", "incidentID", "deploymentID", "userID",
+                    "trainingID", "targetID", "programmeID", "kpiID", "meetingID", "eventID", "reportID", "certificateCode"] {
             leaks.append(v[key]!)
         }
         return Side(name: name, values: v, leakTokens: leaks, kelurahan: kel)

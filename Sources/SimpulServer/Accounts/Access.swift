@@ -38,6 +38,16 @@ extension Request {
     /// What the current user may do where; `.none` for anonymous requests.
     var access: AccessScope { storage[AccessKey.self] ?? .none }
 
+    /// Signed in (401 otherwise, pages redirect to the login form) and holding `permission`
+    /// on some unit (403 otherwise): asked before a list is read or a form is validated, so
+    /// nobody is told how to fill in a form they may not send.
+    @discardableResult
+    func requireAnywhere(_ permission: Permission, _ reason: String) throws -> User {
+        let user = try requireUser()
+        guard access.hasAny(permission) else { throw Abort(.forbidden, reason: reason) }
+        return user
+    }
+
     /// The signed-in user, or 401 (pages redirect to the login form).
     func requireUser() throws -> User {
         guard let user = auth.get(User.self) else { throw Abort(.unauthorized, reason: "Silakan masuk terlebih dahulu.") }

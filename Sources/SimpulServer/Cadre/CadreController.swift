@@ -151,7 +151,7 @@ struct CadreController {
 
     private func renderTrainings(_ req: Request, form: TrainingForm = TrainingForm(), failure: ValidationFailure? = nil) async throws -> Response {
         _ = try req.requireUser()
-        guard req.access.hasAny(.viewCadre) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat pelatihan.") }
+        try req.requireAnywhere(.viewCadre, "Anda tidak berwenang melihat pelatihan.")
         let unit = try await (try? req.query.get(String.self, at: "unit")).asyncMap { try await req.cadre.unit($0) }
         return try await req.render("cadre/trainings", title: "Pelatihan kader", TrainingsPage(
             trainings: try await req.trainings.list(unit: unit),
@@ -289,7 +289,7 @@ struct CadreController {
 
     private func renderTargets(_ req: Request, form: GrowthTargetForm = GrowthTargetForm(), failure: ValidationFailure? = nil) async throws -> Response {
         _ = try req.requireUser()
-        guard req.access.hasAny(.viewCadre) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat target kaderisasi.") }
+        try req.requireAnywhere(.viewCadre, "Anda tidak berwenang melihat target kaderisasi.")
         return try await req.render("cadre/targets", title: "Target kaderisasi", TargetsPage(
             targets: try await req.growthTargets.list(unit: nil),
             units: try await OfficeChoices.options(req, for: .manageCadre).map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == form.unitID) },

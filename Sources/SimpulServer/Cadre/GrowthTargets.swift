@@ -70,7 +70,7 @@ struct GrowthTargets {
     }
 
     func create(_ form: GrowthTargetForm) async throws -> GrowthTarget {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.manageCadre, "Anda tidak berwenang menetapkan target.")
         guard let id = form.unitID.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(id, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit wajib dipilih.")])
         }
@@ -119,7 +119,7 @@ struct GrowthTargets {
     }
 
     func list(unit: OrgUnit?) async throws -> [GrowthTargetDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewCadre, "Anda tidak berwenang melihat target.")
         var q = req.cadrePolicy.visible(GrowthTarget.query(on: req.db))
         if let unit { q = q.within(\.$scope, unit.orgPath) }
         var out: [GrowthTargetDTO] = []

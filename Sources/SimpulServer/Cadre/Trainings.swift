@@ -130,7 +130,7 @@ struct Trainings {
     }
 
     func create(_ form: TrainingForm) async throws -> Training {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.manageCadre, "Anda tidak berwenang menyelenggarakan pelatihan.")
         guard let id = form.unitID.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(id, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit penyelenggara wajib dipilih.")])
         }
@@ -171,7 +171,7 @@ struct Trainings {
     }
 
     func list(unit: OrgUnit?) async throws -> [TrainingSummary] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewCadre, "Anda tidak berwenang melihat pelatihan.")
         var q = req.cadrePolicy.visible(Training.query(on: req.db))
         if let unit { q = q.within(\.$scope, unit.orgPath) }
         let trainings = try await q.sort(\.$startsOn, .descending).limit(200).all()

@@ -206,7 +206,7 @@ struct Events {
     }
 
     func list() async throws -> [EventDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka kegiatan.")
         var out: [EventDTO] = []
         for e in try await req.eventPolicy.visible(PartyEvent.query(on: req.db)).sort(\.$startsAt, .descending).limit(200).all() {
             out.append(try await dto(e))
@@ -222,7 +222,7 @@ struct Events {
     }
 
     func create(_ form: EventForm) async throws -> PartyEvent {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.manageEvents, "Anda tidak berwenang membuat kegiatan.")
         let unit = try await req.programmes.unit(form.unitID, label: "Unit penyelenggara", permission: .manageEvents)
         var errors = FormErrors()
         let title = errors.required(form.title, field: "title", label: "Nama kegiatan", max: 160)
@@ -456,7 +456,7 @@ struct Events {
 
     /// The outbox as the user may see it: pending and failed reminders of events they run.
     func outbox() async throws -> [ReminderDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.manageEvents, "Anda tidak berwenang membuka pengingat.")
         let q = EventPolicy(access: req.access).scopeFilter(EventReminder.query(on: req.db), column: "scope", for: .manageEvents)
             .filter(\.$status ~~ [.pending, .sending, .failed])
         return try await reminderDTOs(q)

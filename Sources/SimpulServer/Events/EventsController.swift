@@ -56,7 +56,7 @@ struct EventsController {
     }
 
     @Sendable func outboxAPI(req: Request) async throws -> [ReminderDTO] {
-        guard req.access.hasAny(.manageEvents) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka pengingat.") }
+        try req.requireAnywhere(.manageEvents, "Anda tidak berwenang membuka pengingat.")
         return try await req.events.outbox()
     }
 
@@ -92,7 +92,7 @@ struct EventsController {
 
     private func renderList(_ req: Request, form: EventForm = EventForm(mode: "hybrid"), errors: [String: String] = [:],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard req.access.hasAny(.viewProgrammes) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka kegiatan.") }
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka kegiatan.")
         let all = try await req.events.list()
         let units = try await OfficeChoices.options(req, for: .manageEvents)
         var programmes: [SelectOption] = []
@@ -186,7 +186,7 @@ struct EventsController {
     }
 
     @Sendable func outboxPage(req: Request) async throws -> Response {
-        guard req.access.hasAny(.manageEvents) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka pengingat.") }
+        try req.requireAnywhere(.manageEvents, "Anda tidak berwenang membuka pengingat.")
         let reminders = try await req.events.outbox()
         let due = try await req.eventPolicy.scopeFilter(EventReminder.query(on: req.db), column: "scope", for: .manageEvents)
             .filter(\.$status == .pending).filter(\.$dueAt <= Date()).count()

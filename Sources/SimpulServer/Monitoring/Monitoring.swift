@@ -168,7 +168,7 @@ struct Monitoring {
     }
 
     func reports(status: String? = nil, regionCode: String? = nil, limit: Int = 200) async throws -> [SituationDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewMonitoring, "Anda tidak berwenang membuka laporan situasi.")
         let q = req.monitoringPolicy.visible(SituationReport.query(on: req.db))
         if let s = status.flatMap(VerificationStatus.init(rawValue:)) { q.filter(\.$status == s) }
         if let regionCode, !regionCode.isEmpty { q.filter(\.$regionCode == regionCode) }
@@ -191,7 +191,7 @@ struct Monitoring {
     }
 
     func file(_ form: SituationForm) async throws -> SituationReport {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.reportSituation, "Anda tidak berwenang mencatat laporan situasi.")
         var errors = FormErrors()
         let code = (form.regionCode ?? "").trimmingCharacters(in: .whitespaces)
         var unit: OrgUnit?
@@ -329,7 +329,12 @@ struct Monitoring {
     /// (DPRD Kota 2019 → 2024 …). Works on whatever turnout was imported and says what is missing.
     func participation() async throws -> ParticipationView {
         _ = try req.requireUser()
-        let elections = try await Election.query(on: req.db).sort(\.$year).all()
+        // Only elections whose area overlaps what the user may see: an election above the
+        // user's unit (DPRD Kota Serang for a DPC) or inside it, never a sibling's.
+        let roots = req.access.roots(for: .viewMonitoring)
+        let elections = try await Election.query(on: req.db).sort(\.$year).all().filter { e in
+            roots.contains { $0.rawValue.hasPrefix(e.scope) || e.scope.hasPrefix($0.rawValue) }
+        }
         let home = try await Setting.value(BranchSettings.homeRegionKey, on: req.db) ?? BranchSettings.defaultHomeRegion
         let districts = try await Region.query(on: req.db).filter(\.$parentCode == home).sort(\.$id).all()
             .filter { req.monitoringPolicy.canView(OrgPath(regionCode: $0.id)) || hasVisibleChild($0.id!) }
@@ -404,7 +409,7 @@ struct Monitoring {
     }
 
     func addLiteracy(_ form: LiteracyForm) async throws -> LiteracyActivity {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.reportSituation, "Anda tidak berwenang mencatat kegiatan pendidikan politik.")
         let unit = try await req.programmes.unit(form.unitID, label: "Unit penyelenggara", permission: .reportSituation)
         var errors = FormErrors()
         let title = errors.required(form.title, field: "title", label: "Nama kegiatan", max: 160)

@@ -29,7 +29,7 @@ struct MonitoringController {
 
     private func requireMonitoring(_ req: Request) throws {
         _ = try req.requireUser()
-        guard req.access.hasAny(.viewMonitoring) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka pemantauan.") }
+        try req.requireAnywhere(.viewMonitoring, "Anda tidak berwenang membuka pemantauan.")
     }
 
     private func report(_ req: Request) async throws -> SituationReport {

@@ -220,7 +220,7 @@ struct Programmes {
 
     /// Every programme the user reads (own subtree and inherited), highest level first.
     func list(focus: String? = nil) async throws -> [ProgrammeDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka program kerja.")
         let query = req.programmePolicy.visible(Programme.query(on: req.db))
         if let focus, ProgrammeFocus(rawValue: focus) != nil { query.filter(\.$focus == focus) }
         let rows = try await query.sort(\.$scope).sort(\.$startsOn, .descending).limit(500).all()
@@ -254,7 +254,7 @@ struct Programmes {
     }
 
     func create(_ form: ProgrammeForm) async throws -> Programme {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.managePrograms, "Anda tidak berwenang menyusun program kerja.")
         let unit = try await unit(form.unitID, label: "Unit pemilik program")
         var errors = FormErrors()
         let (title, details, focus, owner, starts, ends) = validate(form, errors: &errors)
@@ -297,7 +297,7 @@ struct Programmes {
     /// A unit's own programme from one above it: same title, focus and period, the KPIs'
     /// names and units copied with targets to set locally.
     func derive(from parent: Programme, _ form: DeriveForm) async throws -> Programme {
-        let user = try req.requireUser()
+        let user = try req.requireAnywhere(.managePrograms, "Anda tidak berwenang menyusun program kerja.")
         try req.programmePolicy.requireRead(parent.orgPath)
         let unit = try await unit(form.unitID, label: "Unit pelaksana")
         guard ProgrammeCascade.canDerive(from: parent.orgPath, into: unit.orgPath) else {
@@ -431,7 +431,7 @@ struct Programmes {
     }
 
     func meetings() async throws -> [RakerDTO] {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka Raker.")
         var out: [RakerDTO] = []
         for m in try await req.programmePolicy.visible(RakerMeeting.query(on: req.db)).sort(\.$year, .descending).sort(\.$heldOn).limit(200).all() {
             out.append(try await rakerDTO(m))
@@ -447,7 +447,7 @@ struct Programmes {
     }
 
     func createMeeting(_ form: RakerForm) async throws -> RakerMeeting {
-        _ = try req.requireUser()
+        try req.requireAnywhere(.managePrograms, "Anda tidak berwenang mencatat Raker.")
         let unit = try await unit(form.unitID, label: "Unit penyelenggara")
         var errors = FormErrors()
         let year = Int((form.year ?? "").trimmingCharacters(in: .whitespaces))

@@ -113,7 +113,7 @@ struct ProgrammesController {
 
     private func renderList(_ req: Request, form: ProgrammeForm = ProgrammeForm(), errors: [String: String] = [:],
                             status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard req.access.hasAny(.viewProgrammes) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka program kerja.") }
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka program kerja.")
         let focus = try? req.query.get(String.self, at: "focus")
         let all = try await req.programmes.list(focus: focus)
         return try await req.render("programmes/list", title: "Program kerja", ListPage(
@@ -216,7 +216,7 @@ struct ProgrammesController {
     }
 
     private func renderRaker(_ req: Request, form: RakerForm = RakerForm(), errors: [String: String] = [:], status: HTTPResponseStatus = .ok) async throws -> Response {
-        guard req.access.hasAny(.viewProgrammes) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuka Raker.") }
+        try req.requireAnywhere(.viewProgrammes, "Anda tidak berwenang membuka Raker.")
         return try await req.render("programmes/raker", title: "Rapat Kerja", RakerPage(
             meetings: try await req.programmes.meetings(), units: try await OfficeChoices.options(req, for: .managePrograms),
             stages: RakerStage.allCases.map { SelectOption(value: $0.rawValue, label: $0.label, selected: $0.rawValue == form.stage) },
