@@ -72,11 +72,20 @@ class Journey:
 
     def click(self, element):
         """Clicks something that loads a new page and waits until that page is there."""
-        from selenium.webdriver.support import expected_conditions
         from selenium.webdriver.support.ui import WebDriverWait
+        from selenium.common.exceptions import WebDriverException
         old = self.d.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.d, 20).until(expected_conditions.staleness_of(old))
+
+        def replaced(_):
+            # Chromium reports a node of the old page as stale, or as "does not belong to
+            # the document" while the new one loads: both mean the page was replaced.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+        WebDriverWait(self.d, 20).until(replaced)
 
     def follow(self, link_text):
         self.click(self.d.find_element(By.PARTIAL_LINK_TEXT, link_text))
