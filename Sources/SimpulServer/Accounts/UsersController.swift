@@ -77,8 +77,7 @@ struct UsersController {
     }
 
     private func policy(_ req: Request) throws -> UsersPolicy {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.manageUsers) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mengelola pengguna.") }
+        try req.requireAnywhere(.manageUsers, "Anda tidak berwenang mengelola pengguna.")
         return UsersPolicy(access: req.access)
     }
 

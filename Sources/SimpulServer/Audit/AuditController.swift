@@ -33,8 +33,7 @@ struct AuditController {
     }
 
     private func entries(_ req: Request) async throws -> [AuditEntryDTO] {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewAudit) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membaca log audit.") }
+        try req.requireAnywhere(.viewAudit, "Anda tidak berwenang membaca log audit.")
         var query = AuditPolicy(access: req.access).visible(AuditEntry.query(on: req.db))
         if let action = try? req.query.get(String.self, at: "action"), !action.isEmpty {
             query = query.filter(\.$action == action)

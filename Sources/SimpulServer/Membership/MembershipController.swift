@@ -139,8 +139,7 @@ struct MembershipController {
     }
 
     @Sendable func registerByStaffAPI(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mendaftarkan anggota.") }
+        try req.requireAnywhere(.editPeople, "Anda tidak berwenang mendaftarkan anggota.")
         let m = try await req.memberships.register(try req.content.decode(RegistrationForm.self), channel: .staff)
         let (found, person) = try await req.memberships.find(m.id)
         return try await MembershipDTO(found, person: person).encodeResponse(status: .created, for: req)

@@ -172,8 +172,7 @@ struct MembershipService {
     }
 
     func list(status: MembershipStatus?, unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> MembersPage {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data anggota.") }
+        try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data anggota.")
         var query = req.membershipPolicy.visible(Membership.query(on: req.db))
         if let status { query = query.filter(\.$status == status) }
         if let unit { query = query.within(\.$scope, unit.orgPath) }

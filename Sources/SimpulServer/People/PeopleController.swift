@@ -123,8 +123,7 @@ struct PeopleController {
     }
 
     @Sendable func newPage(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.editPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang menambah data orang.") }
+        try req.requireAnywhere(.editPeople, "Anda tidak berwenang menambah data orang.")
         return try await req.render("people/new", title: "Tambah orang",
                                     FormPage(form: PersonForm(), errors: [:], regions: try await regionOptions(req, selected: nil)))
     }

@@ -92,8 +92,7 @@ struct PeopleService {
     /// Search within the user's scope: `q` is a 16-digit NIK (exact, via the blind index),
     /// a phone number (exact), or part of a name.
     func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewPeople) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data orang.") }
+        try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data orang.")
         var query = req.peoplePolicy.visible(Person.query(on: req.db))
         if let unit {
             query = query.within(\.$scope, unit.orgPath)

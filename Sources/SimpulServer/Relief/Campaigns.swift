@@ -141,8 +141,7 @@ struct Campaigns {
     }
 
     func list() async throws -> [CampaignDTO] {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat kampanye donasi.") }
+        try req.requireAnywhere(.viewService, "Anda tidak berwenang melihat kampanye donasi.")
         var out: [CampaignDTO] = []
         for c in try await req.campaignPolicy.visible(Campaign.query(on: req.db)).sort(\.$startsOn, .descending).limit(200).all() {
             out.append(try await dto(c))
@@ -181,8 +180,7 @@ struct Campaigns {
     }
 
     func create(_ form: CampaignForm) async throws -> Campaign {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.manageFunds) else { throw Abort(.forbidden, reason: "Anda tidak berwenang membuat kampanye donasi.") }
+        try req.requireAnywhere(.manageFunds, "Anda tidak berwenang membuat kampanye donasi.")
         var errors = FormErrors()
         guard let unitID = form.unitID.flatMap(UUID.init(uuidString:)), let unit = try await OrgUnit.find(unitID, on: req.db) else {
             throw ValidationFailure(errors: [FieldError(field: "unitID", message: "Unit penyelenggara wajib dipilih.")])

@@ -77,8 +77,7 @@ struct VolunteerController {
     }
 
     @Sendable func staffFormPage(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.manageVolunteers) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mendaftarkan relawan.") }
+        try req.requireAnywhere(.manageVolunteers, "Anda tidak berwenang mendaftarkan relawan.")
         return try await renderForm(req, form: VolunteerForm(consent: "on"), staff: true)
     }
 

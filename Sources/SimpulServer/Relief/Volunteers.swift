@@ -263,8 +263,7 @@ struct Volunteers {
 
     /// The roster: `status`, `skill`, `ready` (accepted, available, not deployed).
     func roster(status: VolunteerStatus?, skill: VolunteerSkill?, readyOnly: Bool, unit: OrgUnit?) async throws -> [VolunteerDTO] {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
+        try req.requireAnywhere(.viewService, "Anda tidak berwenang melihat data satgas relawan.")
         var q = req.volunteerPolicy.visible(Volunteer.query(on: req.db))
         if let status { q = q.filter(\.$status == status) }
         if readyOnly { q = q.filter(\.$status == .accepted).filter(\.$available == true) }
@@ -404,8 +403,7 @@ struct Volunteers {
     }
 
     func decrees() async throws -> [DecreeDTO] {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
+        try req.requireAnywhere(.viewService, "Anda tidak berwenang melihat data satgas relawan.")
         var out: [DecreeDTO] = []
         for d in try await req.volunteerPolicy.visible(TaskForceDecree.query(on: req.db)).sort(\.$issuedOn, .descending).limit(100).all() {
             out.append(try await decreeDTO(d))
@@ -496,8 +494,7 @@ struct Volunteers {
     }
 
     func incidents() async throws -> [IncidentDTO] {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat data satgas relawan.") }
+        try req.requireAnywhere(.viewService, "Anda tidak berwenang melihat data satgas relawan.")
         var out: [IncidentDTO] = []
         for i in try await req.volunteerPolicy.visible(Incident.query(on: req.db)).sort(\.$startedOn, .descending).limit(100).all() {
             out.append(try await incidentDTO(i).0)

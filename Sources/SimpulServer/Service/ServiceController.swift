@@ -261,8 +261,7 @@ struct ServiceController {
     }
 
     @Sendable func staffFormPage(req: Request) async throws -> Response {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.handleService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang mencatat permohonan.") }
+        try req.requireAnywhere(.handleService, "Anda tidak berwenang mencatat permohonan.")
         return try await renderForm(req, staff: true, form: ServiceRequestForm(kind: "request", consent: "on"))
     }
 

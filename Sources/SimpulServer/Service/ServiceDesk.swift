@@ -243,8 +243,7 @@ struct ServiceDesk {
     }
 
     func list(_ filter: ServiceFilter) async throws -> ServiceRequestsPage {
-        _ = try req.requireUser()
-        guard req.access.hasAny(.viewService) else { throw Abort(.forbidden, reason: "Anda tidak berwenang melihat permohonan layanan.") }
+        try req.requireAnywhere(.viewService, "Anda tidak berwenang melihat permohonan layanan.")
         let today = CivilDate(Date())
         var query = req.servicePolicy.visible(ServiceRequest.query(on: req.db))
         switch filter.state {
