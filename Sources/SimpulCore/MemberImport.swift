@@ -840,6 +840,12 @@ public enum MemberImport {
     /// runs it as a formula (the messages quote what the user typed).
     ///
     /// - Parameter byteOrderMark: start with U+FEFF so Excel reads the file as UTF-8.
+    /// The field delimiter of a CSV file from its header line: Indonesian Excel saves with
+    /// ";", everything else with ",". Whichever occurs more often in the header wins.
+    public static func delimiter(ofHeaderLine head: some StringProtocol) -> UnicodeScalar {
+        head.filter { $0 == ";" }.count > head.filter { $0 == "," }.count ? ";" : ","
+    }
+
     public static func errorCSV(_ errors: [RowErrors], byteOrderMark: Bool = false) -> String {
         var lines = ["baris,kolom,pesan"]
         for rowErrors in errors {

@@ -14,7 +14,7 @@ struct CSVTable {
     static func parse(_ text: String) throws -> CSVTable {
         let clean = text.replacingOccurrences(of: "\u{FEFF}", with: "")
         let head = clean.prefix { $0 != "\n" }
-        let delimiter: UnicodeScalar = head.filter { $0 == ";" }.count > head.filter { $0 == "," }.count ? ";" : ","
+        let delimiter = MemberImport.delimiter(ofHeaderLine: head)
         let reader = try CSVReader(string: clean, hasHeaderRow: true, trimFields: true, delimiter: delimiter)
         let headers = (reader.headerRow ?? []).map(normalise)
         var rows: [(Int, [String])] = []

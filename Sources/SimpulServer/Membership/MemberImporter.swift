@@ -32,7 +32,7 @@ struct MemberImporter: Sendable {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         let head = String(decoding: handle.readData(ofLength: 4096), as: UTF8.self).split(separator: "\n").first ?? ""
-        return head.filter { $0 == ";" }.count > head.filter { $0 == "," }.count ? ";" : ","
+        return MemberImport.delimiter(ofHeaderLine: head)
     }
 
     static func headers(of url: URL) throws -> [String] {
