@@ -133,13 +133,13 @@ def worker():
             with urllib.request.urlopen(req, timeout=5) as r: ok = r.status == 200
         except Exception:
             ok = False
-        with lock: results.append((t, ok))
+        with lock: results.append((t, time.time(), ok))
         time.sleep(0.01)
 threads = [threading.Thread(target=worker) for _ in range(8)]
 for th in threads: th.start()
 for th in threads: th.join()
 with open(out, "w") as f:
-    for t, ok in sorted(results): f.write(f"{t:.3f} {int(ok)}\n")
+    for t, end, ok in sorted(results): f.write(f"{t:.3f} {end:.3f} {int(ok)}\n")
 PY
   local load=$!
   sleep 5
@@ -149,10 +149,12 @@ PY
   kill -0 "$pid_before" || fail "the app died when PostgreSQL restarted"
   python3 - "$WORK/pg-load.txt" "$restarted_at" <<'PY'
 import sys
-rows = [(float(t), ok == "1") for t, ok in (l.split() for l in open(sys.argv[1]))]
+rows = [(float(t), float(end), ok == "1") for t, end, ok in (l.split() for l in open(sys.argv[1]))]
 t0 = float(sys.argv[2])
-before = [ok for t, ok in rows if t < t0]
-after = [(t, ok) for t, ok in rows if t >= t0]
+# A request still in flight when PostgreSQL goes down may fail with it; only requests that
+# finished before the restart must all have succeeded.
+before = [ok for t, end, ok in rows if end < t0]
+after = [(t, ok) for t, end, ok in rows if end >= t0]
 failed = [t for t, ok in after if not ok]
 last_failure = max(failed) if failed else t0
 tail = [ok for t, ok in after if t > last_failure]
