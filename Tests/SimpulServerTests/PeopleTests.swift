@@ -121,6 +121,36 @@ struct PeopleTests {
         }
     }
 
+    @Test("name search lists each person once, sorted by name across pages, within the chosen unit")
+    func nameSearchOrderAndUnit() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            // "Siti Sitiawati" matches "siti" with both words: still one hit.
+            for name in ["Siti Zubaedah", "Siti Sitiawati", "Siti Aminah", "Siti Maryam", "Ahmad Siti"] {
+                try await f.person(name, in: "36.73.04.1001")
+            }
+            try await f.person("Siti Baduy", in: "36.73.04.1002")
+            try await f.person("Siti Luar", in: "36.73.05.1001")
+            try await f.user("op", role: .pengamat, at: "36.73.04")
+            let token = try await f.token("op")
+            func page(_ query: String) async throws -> PeoplePage {
+                let res = try await app.testing().sendRequest(.GET, "/api/v1/people?\(query)", headers: .bearer(token))
+                #expect(res.status == .ok)
+                return try res.content.decode(PeoplePage.self)
+            }
+            let first = try await page("q=siti&per=4"), second = try await page("q=siti&per=4&page=2")
+            #expect(first.total == 6 && second.total == 6)
+            #expect(first.items.map(\.fullName) == ["Ahmad Siti", "Siti Aminah", "Siti Baduy", "Siti Maryam"])
+            #expect(second.items.map(\.fullName) == ["Siti Sitiawati", "Siti Zubaedah"])
+            let village = try await f.unit("36.73.04.1002")
+            let inVillage = try await page("q=siti&unit=\(village.id!)")
+            #expect(inVillage.items.map(\.fullName) == ["Siti Baduy"] && inVillage.total == 1)
+            // Two words: both must match, the rarer one drives the lookup.
+            #expect(try await page("q=siti%20maryam").items.map(\.fullName) == ["Siti Maryam"])
+            #expect(try await page("q=bambang").total == 0)
+        }
+    }
+
     @Test("name search tolerates Indonesian spelling variants and stays in scope")
     func spellingVariants() async throws {
         try await withSimpul { app in

@@ -130,4 +130,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateProgrammes())
     app.migrations.add(CreateEvents())
     app.migrations.add(CreateMonitoring())
+    app.migrations.add(AddNameTokenSortName())
 }

@@ -96,8 +96,32 @@ final class NameToken: Model, @unchecked Sendable {
     @Parent(key: "person_id") var person: Person
     @Field(key: "token") var token: String
     @Field(key: "scope") var scope: String
+    /// The person's `name_search`, so a search sorts and pages its hits from one covering
+    /// index (token, scope, sort_name, person_id) without visiting the people table.
+    @Field(key: "sort_name") var sortName: String
 
     init() {}
+}
+
+/// Name search answered from the token index alone (see `NameToken.sortName`): with a
+/// million members, walking people by name and probing tokens per row took 0.6 s on
+/// PostgreSQL for a rare prefix; the covering index answers in milliseconds.
+struct AddNameTokenSortName: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await database.schema(NameToken.schema).field("sort_name", .string, .required, .sql(.default(""))).update()
+        try await sql.raw("UPDATE name_tokens SET sort_name = COALESCE((SELECT name_search FROM people WHERE people.id = name_tokens.person_id), '')").run()
+        try await sql.drop(index: "name_tokens_token_idx").run()
+        try await sql.create(index: "name_tokens_search_idx").on(NameToken.schema)
+            .column("token").column("scope").column("sort_name").column("person_id").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.drop(index: "name_tokens_search_idx").run()
+        try await sql.create(index: "name_tokens_token_idx").on(NameToken.schema).column("token").run()
+        try await database.schema(NameToken.schema).deleteField("sort_name").update()
+    }
 }
 
 struct CreateMembership: AsyncMigration {

@@ -104,18 +104,44 @@ struct PeopleService {
             } else if let phone = IndonesianPhone.normalize(q) {
                 query = query.filter(\.$phoneIndex == req.vault.blindIndex(phone, purpose: "phone"))
             } else {
-                // Every word of the query must start some word of the name, compared as
-                // phonetic keys: "moh rizki" finds "Muhammad Rizky". Indexed range lookups.
-                let keys = NameIndex.tokens(of: q)
-                if keys.isEmpty { query = query.filter(.sql(unsafeRaw: "1 = 0")) }
-                for key in keys {
-                    query = query.filter(.sql(embed: "\(ident: Person.schema).\(ident: "id") IN (SELECT \(ident: "person_id") FROM \(ident: NameToken.schema) WHERE \(ident: "token") >= \(bind: key) AND \(ident: "token") < \(bind: key + "\u{7F}"))"))
-                }
+                return try await nameSearch(NameIndex.tokens(of: q), within: query, unit: unit, page: page, per: per)
             }
         }
         let total = try await query.count()
         let items = try await query.sort(\.$nameSearch).range(((page - 1) * per)..<(page * per)).all()
         return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
+    }
+
+    /// Every word of the query must start some word of the name, compared as phonetic keys:
+    /// "moh rizki" finds "Muhammad Rizky". Hits are counted, sorted and paged from the
+    /// covering token index (token, scope, sort_name, person_id); only the page's people are
+    /// read, through `visible` again, so a stale token can hide a person but never show one.
+    private func nameSearch(_ keys: [String], within visible: QueryBuilder<Person>, unit: OrgUnit?, page: Int, per: Int) async throws -> PeoplePage {
+        guard let driver = keys.max(by: { $0.count < $1.count }) else {
+            return PeoplePage(items: [], page: page, per: per, total: 0)
+        }
+        let sql = req.db as! any SQLDatabase
+        var roots = req.access.roots(for: .viewPeople)
+        if roots.contains(.national) { roots = [] }
+        var conditions: [SQLQueryString] = ["t.token >= \(bind: driver) AND t.token < \(bind: driver + "\u{7F}")"]
+        if !roots.isEmpty {
+            let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql("t.scope") }
+            conditions.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
+        }
+        if let unit { conditions.append(SubtreeMatch(unit.orgPath, on: req.db).sql("t.scope")) }
+        for key in keys where key != driver {
+            conditions.append("t.person_id IN (SELECT person_id FROM name_tokens WHERE token >= \(bind: key) AND token < \(bind: key + "\u{7F}"))")
+        }
+        let matching = conditions.joined(separator: " AND ")
+        let total = try await sql.raw("SELECT COUNT(DISTINCT t.person_id) AS n FROM name_tokens t WHERE \(matching)")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let ids = try await sql.raw("""
+            SELECT t.person_id AS id, MIN(t.sort_name) AS s FROM name_tokens t WHERE \(matching)
+            GROUP BY t.person_id ORDER BY s, id LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        let people = ids.isEmpty ? [] : try await visible.filter(\.$id ~~ ids).all()
+        let byID = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p) } })
+        return PeoplePage(items: ids.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total)
     }
 
     /// The person's history from every module, newest first. Bulk imports write no event
@@ -188,6 +214,7 @@ extension Person {
             row.$person.id = id
             row.token = token
             row.scope = scope
+            row.sortName = nameSearch
             try await row.create(on: db)
         }
     }
