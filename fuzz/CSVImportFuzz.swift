@@ -22,7 +22,7 @@ public func fuzzCSVImport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     let head = text.prefix { $0 != "\n" }
     let delimiter = MemberImport.delimiter(ofHeaderLine: head)
-    guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: true, delimiter: delimiter) else { return 0 }
+    guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: false, delimiter: delimiter) else { return 0 }
     let mapping = ColumnMapping.guess(headers: (reader.headerRow ?? []).map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") })
     var failures: [RowErrors] = []
     var row = 1

@@ -15,11 +15,12 @@ public enum IndonesianPhone {
     }
 
     public static func validate(_ raw: String) -> Result<String, PhoneError> {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmedWhitespace
         guard !trimmed.isEmpty else { return .failure(.empty) }
         if looksScientific(trimmed) { return .failure(.scientificNotation(trimmed)) }
         if trimmed.contains(where: { "/,;".contains($0) }) { return .failure(.severalNumbers) }
-        var digits = trimmed.filter { !($0.isWhitespace || "-.()".contains($0)) }
+        var digits = trimmed.asciiDigits(dropping: { $0.isASCIISpace || "-.()".utf8.contains($0) })
+            ?? trimmed.filter { !($0.isWhitespace || "-.()".contains($0)) }
         if digits.hasPrefix("+62") { digits = "0" + digits.dropFirst(3) }
         else if digits.hasPrefix("0062") { digits = "0" + digits.dropFirst(4) }
         else if digits.hasPrefix("628") { digits = "0" + digits.dropFirst(2) }

@@ -193,7 +193,7 @@ public struct ColumnMapping: Equatable, Sendable {
 /// A time after the date ("1990-08-17 00:00:00") is ignored.
 public enum SpreadsheetDate {
     public static func parse(_ raw: String) -> Result<CivilDate, DateParseError> {
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = raw.trimmedWhitespace
         guard !text.isEmpty else { return .failure(.empty) }
         let shown = text
         if let colon = text.firstIndex(of: ":"),
@@ -701,14 +701,14 @@ public struct MemberRowValidator: Sendable {
 
     /// "36.73.01.1001", "3673011001", "36 73 01 1001" → "36.73.01.1001"; nil if not 10 digits.
     static func dottedVillageCode(_ raw: String) -> String? {
-        let digits = raw.filter { !($0.isWhitespace || $0 == ".") }
+        let digits = raw.asciiDigits(dropping: { $0.isASCIISpace || $0 == UInt8(ascii: ".") }) ?? raw.filter { !($0.isWhitespace || $0 == ".") }
         guard digits.count == 10, digits.allSatisfy(\.isASCIIDigit) else { return nil }
         let d = Array(digits)
         return "\(String(d[0..<2])).\(String(d[2..<4])).\(String(d[4..<6])).\(String(d[6..<10]))"
     }
 
     static func dottedDistrictCode(_ raw: String) -> String? {
-        let digits = raw.filter { !($0.isWhitespace || $0 == ".") }
+        let digits = raw.asciiDigits(dropping: { $0.isASCIISpace || $0 == UInt8(ascii: ".") }) ?? raw.filter { !($0.isWhitespace || $0 == ".") }
         guard digits.count == 6, digits.allSatisfy(\.isASCIIDigit) else { return nil }
         let d = Array(digits)
         return "\(String(d[0..<2])).\(String(d[2..<4])).\(String(d[4..<6]))"
@@ -750,6 +750,19 @@ public struct MemberRowValidator: Sendable {
     }
 
     static func nameProblem(_ name: String) -> String? {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            let bytes = name.utf8
+            if bytes.contains(where: { $0 >= 0x30 && $0 <= 0x39 }) { return "Nama lengkap tidak boleh berisi angka." }
+            var letters = 0
+            for b in bytes {
+                if b.isASCIILetter { letters += 1 } else if !(b == 0x20 || ".,'`-()".utf8.contains(b)) {
+                    return "Nama lengkap berisi tanda yang tidak lazim (\"\(Character(Unicode.Scalar(b)))\")."
+                }
+            }
+            if letters < 2 { return "Nama lengkap terlalu pendek." }
+            if bytes.count > 100 { return "Nama lengkap paling panjang 100 karakter (terisi \(bytes.count))." }
+            return nil
+        }
         if name.contains(where: \.isASCIIDigit) { return "Nama lengkap tidak boleh berisi angka." }
         if let odd = name.first(where: { !($0.isLetter || $0 == " " || ".,'’`-()".contains($0)) }) {
             return "Nama lengkap berisi tanda yang tidak lazim (\"\(odd)\")."
@@ -779,6 +792,9 @@ public struct MemberRowValidator: Sendable {
 
     /// RT or RW: "1", "01", "001", "RT 01" → "001".
     static func neighbourhood(_ text: String, label: String) -> Result<String, CellProblem> {
+        if let digits = text.asciiDigits(dropping: { _ in false }), (1...3).contains(digits.utf8.count), let n = Int(digits), n > 0 {
+            return .success(pad(n, 3))
+        }
         var t = text.lowercased()
         for word in ["rt", "rw", "."] { t = t.replacingOccurrences(of: word, with: "") }
         t = t.filter { !$0.isWhitespace }

@@ -129,6 +129,11 @@ public struct NIK: Hashable, Sendable, CustomStringConvertible, CustomDebugStrin
 
     /// Strips separators and checks digits and length; returns the 16 digits.
     static func normalize(_ raw: String) throws(NIKError) -> String {
+        if let digits = raw.asciiDigits(dropping: { $0.isASCIISpace || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }) {
+            guard !digits.isEmpty else { throw .empty }
+            guard digits.utf8.count == 16 else { throw .wrongLength(digits.utf8.count) }
+            return digits
+        }
         let kept = raw.filter { !($0.isWhitespace || $0 == "." || $0 == "-") }
         guard !kept.isEmpty else { throw .empty }
         if let bad = kept.first(where: { !$0.isASCIIDigit }) { throw .nonDigit(bad) }

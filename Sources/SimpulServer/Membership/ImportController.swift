@@ -160,9 +160,7 @@ struct ImportController {
         }
         var preview: [[String]] = []
         if batch.status == .uploaded {
-            try? await MemberImporter.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
-                if preview.count < 5 { preview.append(fields) }
-            }
+            preview = (try? MemberImporter.preview(of: URL(fileURLWithPath: batch.filePath), count: 5)) ?? []
         }
         let sameFile = try await ImportBatch.query(on: req.db).filter(\.$contentHash == batch.contentHash)
             .filter(\.$id != batch.requireID()).filter(\.$status == .done).count()
