@@ -40,6 +40,29 @@ struct ImportTests {
         try await app.console.run(ImportCommand(), with: context)
     }
 
+    @Test("a chunk bigger than one statement: 2,500 rows in one transaction of three INSERTs per table, numbered without gaps")
+    func chunkOfSeveralStatements() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            var lines = Self.validRows(2500)
+            lines.insert("Tanpa NIK Benar,36730412,Serang,01-01-1980,L,Kp,001,001,36.73.04.1001,,,Kawin", at: 1200)
+            let path = try Self.write(lines)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try await importFile(app, path, as: "ketua.dpc", chunk: 10_000)
+            #expect(try await Membership.query(on: app.db).count() == 2500)
+            let expectedTokens = try await Person.query(on: app.db).all().map { NameIndex.tokens(of: $0.fullName).count }.reduce(0, +)
+            #expect(try await NameToken.query(on: app.db).count() == expectedTokens && expectedTokens > 2500)
+            let batch = try #require(try await ImportBatch.query(on: app.db).first())
+            #expect(batch.totalRows == 2501 && batch.validRows == 2500 && batch.errorRows == 1 && batch.processedRows == 2500)
+            #expect(batch.errorCSV?.contains("1202,NIK,") == true)
+            // KTA numbers per kelurahan run 1…n without a gap across the statements.
+            let numbers = try await Membership.query(on: app.db).all().compactMap(\.number)
+            #expect(Set(numbers).count == 2500)
+            let seq = try await MemberSequence.query(on: app.db).all().map(\.lastSequence).reduce(0, +)
+            #expect(seq == 2500)
+        }
+    }
+
     @Test("valid rows land, bad rows are listed by row and column, a re-run adds nothing")
     func importAndRerun() async throws {
         try await withSimpul { app in

@@ -126,7 +126,7 @@ struct ImportCommand: AsyncCommand {
         var username: String?
         @Option(name: "status", help: "Status awal: pending (bawaan), verified atau active")
         var status: String?
-        @Option(name: "chunk", help: "Baris per transaksi (bawaan 1000)")
+        @Option(name: "chunk", help: "Baris per transaksi (bawaan 10000)")
         var chunk: Int?
     }
 

@@ -15,7 +15,9 @@ struct MemberImporter: Sendable {
     let vault: PersonalDataVault
     let access: AccessScope
     let logger: Logger
-    var chunkSize = 1000
+    /// Rows per transaction: bigger transactions touch each index page once for many rows
+    /// (with 1,000 rows a chunk rewrote most pages of the random-key indexes every time).
+    var chunkSize = 10_000
 
     struct Stats: Sendable, Equatable {
         var total = 0
@@ -250,71 +252,22 @@ struct MemberImporter: Sendable {
     /// batch's progress together. `chunkRows` counts the chunk's valid rows, including any
     /// `prepare` left out because their kelurahan has no org unit.
     private func store(_ rows: [PreparedRow], of chunkRows: Int, batchID: UUID, initial: MembershipStatus) async throws -> (imported: Int, existing: Int) {
-        let indexes = rows.map(\.nikIndex)
         let now = Date()
         return try await db.transaction { db -> (imported: Int, existing: Int) in
             let sql = db as! any SQLDatabase
-            // NIKs already recorded: a person who is already a member is left alone; a person
-            // known from another module (no membership yet) gets the membership.
-            var present: [String: (person: UUID, member: Bool)] = [:]
-            for row in try await sql.raw("""
-                SELECT p.nik_index AS nik_index, p.id AS id, m.id AS membership_id FROM people p
-                LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index IN (\(binds: indexes))
-                """).all() {
-                present[try row.decode(column: "nik_index", as: String.self)] =
-                    (try row.decode(column: "id", as: UUID.self), try row.decode(column: "membership_id", as: UUID?.self) != nil)
-            }
-            var people = sql.insert(into: Person.schema).columns(Self.personColumns)
-            var memberships = sql.insert(into: Membership.schema).columns(Self.membershipColumns)
-            var tokens = sql.insert(into: NameToken.schema).columns(["id", "person_id", "token", "scope", "sort_name"])
             var sequences: [String: Int] = [:]
             if initial == .active {
                 let codes = Array(Set(rows.map(\.member.villageCode)))
                 for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
             }
+            // One transaction, several statements: a statement carries at most
+            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 23).
             var count = 0
-            var newPeople = 0
-            for p in rows where present[p.nikIndex]?.member != true {
-                let member = p.member, unit = p.unit
-                let known = present[p.nikIndex]?.person
-                let personID = known ?? p.personID
-                if known == nil {
-                    newPeople += 1
-                    people = people.values([
-                        SQLBind(personID), SQLBind(member.fullName), SQLBind(member.fullName.lowercased()),
-                        SQLBind(p.nikCipher), SQLBind(p.nikIndex), SQLBind(member.nik.masked), SQLBind(member.nik.regionCode),
-                        SQLBind(member.birthPlace), SQLBind(member.birthDate.iso8601), SQLBind(member.sex == .male ? "L" : "P"),
-                        SQLBind(p.phoneCipher), SQLBind(p.phoneIndex), SQLBind(p.phoneMasked), SQLBind(p.addressCipher),
-                        SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
-                        SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
-                    ])
-                    for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
-                        tokens = tokens.values([SQLBind(tokenID), SQLBind(personID), SQLBind(token), SQLBind(unit.path), SQLBind(member.fullName.lowercased())])
-                    }
-                }
-                var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
-                if initial == .active {
-                    let next = (sequences[member.villageCode] ?? 0) + 1
-                    sequences[member.villageCode] = next
-                    number = try MemberNumber(kelurahanCode: member.villageCode, sequence: next).formatted
-                    verifyCode = MembershipService.newVerifyCode()
-                    validUntil = CivilDate(now).adding(years: MembershipLifecycle.validityYears).iso8601
-                    activatedAt = now
-                }
-                memberships = memberships.values([
-                    SQLBind(p.membershipID), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path),
-                    Self.enumValue(initial.rawValue, type: "membership_status", on: sql),
-                    Self.enumValue(Membership.Channel.import.rawValue, type: "membership_channel", on: sql), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
-                    SQLBind(batchID), SQLBind(member.joinedOn.map { Self.date($0) } ?? now), SQLBind(activatedAt), SQLBind(now),
-                ])
-                count += 1
-            }
-            if newPeople > 0 {
-                try await people.run()
-                try await tokens.run()
+            for start in stride(from: 0, to: rows.count, by: Self.statementRows) {
+                let part = rows[start..<min(start + Self.statementRows, rows.count)]
+                count += try await insert(part, on: sql, sequences: &sequences, batchID: batchID, initial: initial, now: now)
             }
             if count > 0 {
-                try await memberships.run()
                 for (code, last) in sequences {
                     try await sql.raw("""
                         INSERT INTO member_sequences (region_code, last_sequence) VALUES (\(bind: code), \(bind: last))
@@ -330,6 +283,75 @@ struct MemberImporter: Sendable {
                 """).run()
             return (count, existing)
         }
+    }
+
+    static let statementRows = 1000
+
+    /// People, name tokens and memberships of up to `statementRows` rows, one multi-row
+    /// INSERT per table, inside the chunk's transaction. Returns the memberships written.
+    private func insert(_ rows: ArraySlice<PreparedRow>, on sql: any SQLDatabase, sequences: inout [String: Int],
+                        batchID: UUID, initial: MembershipStatus, now: Date) async throws -> Int {
+        // NIKs already recorded: a person who is already a member is left alone; a person
+        // known from another module (no membership yet) gets the membership.
+        var present: [String: (person: UUID, member: Bool)] = [:]
+        for row in try await sql.raw("""
+            SELECT p.nik_index AS nik_index, p.id AS id, m.id AS membership_id FROM people p
+            LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index IN (\(binds: rows.map(\.nikIndex)))
+            """).all() {
+            present[try row.decode(column: "nik_index", as: String.self)] =
+                (try row.decode(column: "id", as: UUID.self), try row.decode(column: "membership_id", as: UUID?.self) != nil)
+        }
+        var people = sql.insert(into: Person.schema).columns(Self.personColumns)
+        var memberships = sql.insert(into: Membership.schema).columns(Self.membershipColumns)
+        var tokenRows: [[any SQLExpression]] = []
+        var count = 0
+        var newPeople = 0
+        for p in rows where present[p.nikIndex]?.member != true {
+            let member = p.member, unit = p.unit
+            let known = present[p.nikIndex]?.person
+            let personID = known ?? p.personID
+            if known == nil {
+                newPeople += 1
+                people = people.values([
+                    SQLBind(personID), SQLBind(member.fullName), SQLBind(member.fullName.lowercased()),
+                    SQLBind(p.nikCipher), SQLBind(p.nikIndex), SQLBind(member.nik.masked), SQLBind(member.nik.regionCode),
+                    SQLBind(member.birthPlace), SQLBind(member.birthDate.iso8601), SQLBind(member.sex == .male ? "L" : "P"),
+                    SQLBind(p.phoneCipher), SQLBind(p.phoneIndex), SQLBind(p.phoneMasked), SQLBind(p.addressCipher),
+                    SQLBind(member.rt), SQLBind(member.rw), SQLBind(member.occupation), SQLBind(member.maritalStatus?.rawValue),
+                    SQLBind(member.villageCode), SQLBind(unit.id), SQLBind(unit.path), SQLBind(now), SQLBind(now),
+                ])
+                for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
+                    tokenRows.append([SQLBind(tokenID), SQLBind(personID), SQLBind(token), SQLBind(unit.path), SQLBind(member.fullName.lowercased())])
+                }
+            }
+            var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
+            if initial == .active {
+                let next = (sequences[member.villageCode] ?? 0) + 1
+                sequences[member.villageCode] = next
+                number = try MemberNumber(kelurahanCode: member.villageCode, sequence: next).formatted
+                verifyCode = MembershipService.newVerifyCode()
+                validUntil = CivilDate(now).adding(years: MembershipLifecycle.validityYears).iso8601
+                activatedAt = now
+            }
+            memberships = memberships.values([
+                SQLBind(p.membershipID), SQLBind(personID), SQLBind(unit.id), SQLBind(unit.path),
+                Self.enumValue(initial.rawValue, type: "membership_status", on: sql),
+                Self.enumValue(Membership.Channel.import.rawValue, type: "membership_channel", on: sql), SQLBind(number), SQLBind(verifyCode), SQLBind(validUntil),
+                SQLBind(batchID), SQLBind(member.joinedOn.map { Self.date($0) } ?? now), SQLBind(activatedAt), SQLBind(now),
+            ])
+            count += 1
+        }
+        if newPeople > 0 {
+            try await people.run()
+            // A long name has many words: tokens go in statements of 5,000 rows (25,000 values).
+            for start in stride(from: 0, to: tokenRows.count, by: 5000) {
+                var tokens = sql.insert(into: NameToken.schema).columns(["id", "person_id", "token", "scope", "sort_name"])
+                for row in tokenRows[start..<min(start + 5000, tokenRows.count)] { tokens = tokens.values(row) }
+                try await tokens.run()
+            }
+        }
+        if count > 0 { try await memberships.run() }
+        return count
     }
 
     /// Fluent makes enum columns native types on PostgreSQL, where a text bind needs a
