@@ -174,6 +174,14 @@ struct ImportCommand: AsyncCommand {
             context.console.print("Daftar kesalahan: \(errorPath)")
         }
         context.console.print("Diimpor: \(stats.imported) baru, \(stats.existing) sudah ada; \(String(format: "%.1f", seconds)) s = \(Int(Double(stats.valid) / max(seconds, 0.001))) baris/detik.")
+        // After a bulk load PostgreSQL needs fresh statistics for its plans and a visibility
+        // map for index-only scans (name search reads only the token index); autovacuum would
+        // get there within minutes, a big import does it at once.
+        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "postgresql", stats.imported >= 10_000 {
+            let vacuumStart = Date()
+            try await sql.raw("VACUUM (ANALYZE) people, memberships, name_tokens").run()
+            context.console.print("Statistik PostgreSQL diperbarui (VACUUM ANALYZE, \(String(format: "%.1f", Date().timeIntervalSince(vacuumStart))) s).")
+        }
         try await AuditEntry.create(app: app, user: user, action: "import.cli", entity: "import_batch", id: batch.id?.uuidString,
                                     detail: "\(url.lastPathComponent): \(stats.imported) baru, \(stats.existing) sudah ada")
     }
