@@ -142,6 +142,8 @@ struct PeopleTests {
             #expect(first.total == 6 && second.total == 6)
             #expect(first.items.map(\.fullName) == ["Ahmad Siti", "Siti Aminah", "Siti Baduy", "Siti Maryam"])
             #expect(second.items.map(\.fullName) == ["Siti Sitiawati", "Siti Zubaedah"])
+            let past = try await page("q=siti&per=4&page=3")
+            #expect(past.items.isEmpty && past.total == 6)
             let village = try await f.unit("36.73.04.1002")
             let inVillage = try await page("q=siti&unit=\(village.id!)")
             #expect(inVillage.items.map(\.fullName) == ["Siti Baduy"] && inVillage.total == 1)

@@ -133,12 +133,18 @@ struct PeopleService {
             conditions.append("t.person_id IN (SELECT person_id FROM name_tokens WHERE token >= \(bind: key) AND token < \(bind: key + "\u{7F}"))")
         }
         let matching = conditions.joined(separator: " AND ")
-        let total = try await sql.raw("SELECT COUNT(DISTINCT t.person_id) AS n FROM name_tokens t WHERE \(matching)")
-            .first()?.decode(column: "n", as: Int.self) ?? 0
-        let ids = try await sql.raw("""
-            SELECT t.person_id AS id, MIN(t.sort_name) AS s FROM name_tokens t WHERE \(matching)
-            GROUP BY t.person_id ORDER BY s, id LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
-            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        // One pass over the hits gives the page and, through the window, the number of people.
+        let rows = try await sql.raw("""
+            SELECT id, s, COUNT(*) OVER () AS n FROM
+              (SELECT t.person_id AS id, MIN(t.sort_name) AS s FROM name_tokens t WHERE \(matching) GROUP BY t.person_id) hits
+            ORDER BY s, id LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
+            """).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        var total = try rows.first?.decode(column: "n", as: Int.self) ?? 0
+        if rows.isEmpty && page > 1 {   // past the last page: count separately
+            total = try await sql.raw("SELECT COUNT(DISTINCT t.person_id) AS n FROM name_tokens t WHERE \(matching)")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+        }
         let people = ids.isEmpty ? [] : try await visible.filter(\.$id ~~ ids).all()
         let byID = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p) } })
         return PeoplePage(items: ids.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total)
