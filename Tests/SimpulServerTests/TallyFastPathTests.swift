@@ -100,7 +100,9 @@ struct TallyFastPathTests {
             let missing = try await app.testing().sendRequest(.POST, "/api/v1/tally/\(tps.id!)", headers: headers,
                                                               body: ByteBuffer(string: #"{"votersPresent":1,"validVotes":1,"invalidVotes":0}"#))
             #expect(missing.status == .badRequest)
-            #expect(try missing.content.get(String.self, at: "reason") == "Data yang dikirim tidak dapat dibaca: kolom 'parties' wajib diisi.")
+            let reason = try missing.content.get(String.self, at: "reason")
+            // Vapor's own decoding error, as before this fast path (it names the missing key).
+            #expect(reason.contains("'parties'"), "\(reason)")
             let fraction = try await app.testing().sendRequest(.POST, "/api/v1/tally/\(tps.id!)", headers: headers,
                                                                body: ByteBuffer(string: #"{"votersPresent":1.5,"validVotes":1,"invalidVotes":0,"parties":{}}"#))
             #expect(fraction.status == .badRequest)

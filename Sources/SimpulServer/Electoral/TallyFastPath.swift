@@ -137,11 +137,12 @@ struct TallyInputReader {
         let start = i
         var value = 0
         while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+            if i - start == 18 { return nil }  // longer: JSONDecoder decides (and nothing overflows here)
             value = value * 10 + Int(bytes[i] - 0x30)
             i += 1
         }
         let digits = i - start
-        guard digits > 0, digits <= 18, !(digits > 1 && bytes[start] == 0x30) else { return nil }
+        guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
         if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") { return nil }
         return negative ? -value : value
     }
