@@ -230,9 +230,10 @@ actor TallyIngest {
                     FROM (\(pairs)) AS v WHERE polling_stations.id = v.id
                     """).run()
             }
-            let conflictIDs = conflicted.subtracting(newlyAccepted.map(\.station))
-            if !conflictIDs.isEmpty {
-                try await sql.raw("UPDATE polling_stations SET status = 'conflict' WHERE id IN (\(binds: Array(conflictIDs)))").run()
+            // After the 'reported' update: a TPS accepted and contradicted in one batch ends
+            // as a conflict, as it does when the two arrive in different batches.
+            if !conflicted.isEmpty {
+                try await sql.raw("UPDATE polling_stations SET status = 'conflict' WHERE id IN (\(binds: Array(conflicted)))").run()
             }
             try await TallyTotals.apply(acceptedPlaces, sign: 1, on: tx)
             return outcomes
