@@ -158,6 +158,8 @@ struct TallyTests {
                 #expect(subs.filter { $0.status == .accepted }.count == 1)
                 let reloaded = try #require(try await PollingStation.find(station.id, on: app.db))
                 #expect(reloaded.acceptedSubmissionID == subs.first { $0.status == .accepted }?.id)
+                // Every TPS got one different sheet: it waits for an official, whatever the batches were.
+                #expect(reloaded.status == .conflict)
             }
             // Kelurahan totals, dapil totals and accepted sheets agree exactly.
             let accepted = try await TallySubmission.query(on: app.db).filter(\.$status == .accepted).all()

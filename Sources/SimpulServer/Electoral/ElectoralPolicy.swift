@@ -32,7 +32,12 @@ struct ElectoralPolicy: ModulePolicy {
 
     /// Sending a tally for a TPS: an official over its kelurahan, or a witness assigned to it.
     func maySubmitTally(to station: PollingStation, assigned: Bool) -> Bool {
-        let path = OrgPath(rawValue: station.scope)
+        maySubmitTally(toScope: station.scope, assigned: assigned)
+    }
+
+    /// The same for a TPS whose org scope is `scope` (the tally writer reads raw rows).
+    func maySubmitTally(toScope scope: String, assigned: Bool) -> Bool {
+        let path = OrgPath(rawValue: scope)
         return access.allows(.manageElectoral, at: path) || assigned && access.allows(.submitTally, at: path)
     }
 

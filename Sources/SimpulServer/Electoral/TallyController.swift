@@ -81,11 +81,11 @@ struct TallyController {
         guard let id = req.parameters.get("stationID", as: UUID.self),
               req.electoralPolicy.maySubmitAnyTally
         else { throw Abort(.notFound, reason: "TPS tidak ditemukan.") }
-        let input = try req.content.decode(TallyInput.self)
+        let input = try TallyFastPath.input(req)
         let (receipt, created) = try await req.application.tallyIngest.submit(
             .init(stationID: id, input: input, userID: try user.requireID(), username: user.username, access: req.access))
         SimpulMetrics.tallies.increment()
-        return try await receipt.encodeResponse(status: created ? .created : .ok, for: req)
+        return TallyFastPath.response(receipt, status: created ? .created : .ok)
     }
 
     struct FormPage: Encodable {

@@ -33,7 +33,14 @@ final class PollingStation: Model, @unchecked Sendable {
 
     init() {}
 
-    var label: String { "TPS \(String(format: "%03d", number))" }
+    var label: String { Self.label(number) }
+
+    /// "TPS 007": the number with at least three digits.
+    static func label(_ number: Int) -> String {
+        guard number >= 0 else { return "TPS \(String(format: "%03d", number))" }
+        let digits = String(number)
+        return digits.count >= 3 ? "TPS " + digits : "TPS " + String(repeating: "0", count: 3 - digits.count) + digits
+    }
 }
 
 final class WitnessAssignment: Model, @unchecked Sendable {
@@ -105,18 +112,30 @@ enum TallyTotals {
     /// Adds (sign +1) or removes (sign -1) sheets' votes: summed per kelurahan, party
     /// and candidate, and per dapil and party, one upsert statement each.
     static func apply(_ sheets: [(station: PollingStation, sheet: TallySheet)], sign: Int, on db: any Database) async throws {
+        try await apply(sheets.map { (Place(election: $0.station.electionID, dapil: $0.station.dapilID, region: $0.station.regionCode), $0.sheet) },
+                        sign: sign, on: db)
+    }
+
+    /// Where a TPS's votes are summed: its election, dapil and kelurahan.
+    struct Place: Sendable {
+        let election: UUID
+        let dapil: UUID
+        let region: String
+    }
+
+    static func apply(_ sheets: [(place: Place, sheet: TallySheet)], sign: Int, on db: any Database) async throws {
         struct AreaKey: Hashable { let election: UUID; let dapil: UUID; let region: String; let party: String; let candidate: String }
         struct DapilKey: Hashable { let election: UUID; let dapil: UUID; let party: String }
         var areas: [AreaKey: Int] = [:]
         var dapils: [DapilKey: Int] = [:]
-        for (station, sheet) in sheets {
+        for (place, sheet) in sheets {
             for (party, v) in sheet.totals where v != 0 {
-                areas[AreaKey(election: station.electionID, dapil: station.dapilID, region: station.regionCode, party: party, candidate: ""), default: 0] += sign * v
-                dapils[DapilKey(election: station.electionID, dapil: station.dapilID, party: party), default: 0] += sign * v
+                areas[AreaKey(election: place.election, dapil: place.dapil, region: place.region, party: party, candidate: ""), default: 0] += sign * v
+                dapils[DapilKey(election: place.election, dapil: place.dapil, party: party), default: 0] += sign * v
             }
             for (party, candidates) in sheet.candidateVotes {
                 for (name, v) in candidates where v != 0 {
-                    areas[AreaKey(election: station.electionID, dapil: station.dapilID, region: station.regionCode, party: party, candidate: name), default: 0] += sign * v
+                    areas[AreaKey(election: place.election, dapil: place.dapil, region: place.region, party: party, candidate: name), default: 0] += sign * v
                 }
             }
         }

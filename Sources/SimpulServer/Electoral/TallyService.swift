@@ -26,34 +26,52 @@ struct TallyReceipt: Content {
 }
 
 enum TallyService {
+    /// An election's parties as the tally check needs them: by ballot number, and their
+    /// names for messages (built once per election, not once per tally).
+    struct PartyTable: Sendable {
+        /// Ballot number ("8") → party id (upper-case UUID text, the sheet's key).
+        let idByNumber: [String: String]
+        /// Party id → "8 PKS".
+        let names: [String: String]
+
+        init(_ parties: [Party]) {
+            idByNumber = Dictionary(parties.map { (String($0.number), $0.id!.uuidString) }) { a, _ in a }
+            names = Dictionary(parties.map { ($0.id!.uuidString, "\($0.number) \($0.abbreviation)") }) { a, _ in a }
+        }
+    }
+
     /// The input as a sheet keyed by party ids, checked: unknown party numbers and every
     /// arithmetic problem come back as one ValidationFailure naming the C.Hasil fields.
     static func sheet(_ input: TallyInput, station: PollingStation, parties: [Party]) throws -> TallySheet {
-        let byNumber = Dictionary(uniqueKeysWithValues: parties.map { (String($0.number), $0) })
+        try sheet(input, registered: station.registered, label: station.label, parties: PartyTable(parties))
+    }
+
+    /// The same for a TPS with `registered` voters, `label` naming it in messages.
+    static func sheet(_ input: TallyInput, registered: Int, label: String, parties: PartyTable) throws -> TallySheet {
         var errors = FormErrors()
         var partyVotes: [String: Int] = [:]
+        partyVotes.reserveCapacity(input.parties.count)
         for (number, v) in input.parties {
-            guard let p = byNumber[number.trimmingCharacters(in: .whitespaces)] else {
+            guard let id = parties.idByNumber[number] ?? parties.idByNumber[number.trimmingCharacters(in: .whitespaces)] else {
                 errors.add("parties.\(number)", "Partai nomor \(number) tidak ada dalam pemilu ini."); continue
             }
-            partyVotes[p.id!.uuidString] = v
+            partyVotes[id] = v
         }
         var candidateVotes: [String: [String: Int]] = [:]
         for (number, list) in input.candidates ?? [:] {
-            guard let p = byNumber[number] else {
+            guard let id = parties.idByNumber[number] else {
                 errors.add("candidates.\(number)", "Partai nomor \(number) tidak ada dalam pemilu ini."); continue
             }
-            candidateVotes[p.id!.uuidString] = list.filter { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty }
+            candidateVotes[id] = list.filter { !$0.key.trimmingCharacters(in: .whitespaces).isEmpty }
         }
         if let ref = input.clientRef, ref.count > 100 { errors.add("clientRef", "clientRef paling panjang 100 karakter.") }
         try errors.throwIfAny()
-        let sheet = TallySheet(registeredVoters: station.registered, votersPresent: input.votersPresent,
+        let sheet = TallySheet(registeredVoters: registered, votersPresent: input.votersPresent,
                                validVotes: input.validVotes, invalidVotes: input.invalidVotes,
                                partyVotes: partyVotes, candidateVotes: candidateVotes)
-        let names = Dictionary(uniqueKeysWithValues: parties.map { ($0.id!.uuidString, "\($0.number) \($0.abbreviation)") })
-        let problems = sheet.problems(partyNames: names)
+        let problems = sheet.problems(partyNames: parties.names)
         if !problems.isEmpty {
-            throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: "\(station.label): \($0.message)") })
+            throw ValidationFailure(errors: problems.map { FieldError(field: $0.field, message: "\(label): \($0.message)") })
         }
         return sheet
     }
@@ -67,14 +85,18 @@ enum TallyService {
     }
 
     static func receipt(_ s: TallySubmission, _ station: PollingStation) -> TallyReceipt {
+        receipt(id: s.id!, status: s.status, label: station.label)
+    }
+
+    static func receipt(id: UUID, status: TallySubmission.Status, label: String) -> TallyReceipt {
         let message: String
-        switch s.status {
-        case .accepted: message = "Terima kasih. Hasil \(station.label) sudah dihitung."
-        case .duplicate: message = "Hasil \(station.label) dengan angka yang sama sudah diterima sebelumnya; tidak dihitung dua kali."
-        case .conflict: message = "Angka berbeda dengan kiriman sebelumnya untuk \(station.label). Kiriman disimpan dan akan ditinjau pengurus."
-        case .superseded, .rejected: message = "Kiriman ini sudah diputuskan pengurus: \(s.status.label)."
+        switch status {
+        case .accepted: message = "Terima kasih. Hasil \(label) sudah dihitung."
+        case .duplicate: message = "Hasil \(label) dengan angka yang sama sudah diterima sebelumnya; tidak dihitung dua kali."
+        case .conflict: message = "Angka berbeda dengan kiriman sebelumnya untuk \(label). Kiriman disimpan dan akan ditinjau pengurus."
+        case .superseded, .rejected: message = "Kiriman ini sudah diputuskan pengurus: \(status.label)."
         }
-        return TallyReceipt(submission: s.id!, station: station.label, status: s.status.rawValue, message: message)
+        return TallyReceipt(submission: id, station: label, status: status.rawValue, message: message)
     }
 
     /// An official chooses which submission counts for a TPS: the roll-up swaps the
