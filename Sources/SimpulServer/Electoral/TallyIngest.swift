@@ -166,6 +166,9 @@ actor TallyIngest {
             var newlyAccepted: [(station: UUID, submission: UUID)] = []
             var acceptedPlaces: [(place: TallyTotals.Place, sheet: TallySheet)] = []
             var conflicted: Set<UUID> = []
+            // Time-ordered ids: the submissions' primary-key index grows at its end instead of
+            // writing a random page per tally (see TimeOrderedID).
+            var ids = TimeOrderedID()
             for job in jobs {
                 guard var station = stations[job.stationID],
                       ElectoralPolicy(access: job.access).maySubmitTally(
@@ -182,7 +185,7 @@ actor TallyIngest {
                 } catch {
                     outcomes.append(.failure(error)); continue
                 }
-                let id = UUID()
+                let id = ids.next()
                 let status: TallySubmission.Status
                 if let acceptedID = station.acceptedSubmissionID, let accepted = acceptedSheets[acceptedID] {
                     status = sheet.sameCount(as: accepted) ? .duplicate : .conflict
