@@ -355,12 +355,6 @@ struct MemberImporter: Sendable {
         return count
     }
 
-    /// Fluent makes enum columns native types on PostgreSQL, where a text bind needs a
-    /// cast; SQLite stores them as text.
-    static func enumValue(_ value: String, type: String, on sql: any SQLDatabase) -> any SQLExpression {
-        sql.dialect.name == "postgresql" ? SQLQueryString("CAST(\(bind: value) AS \(ident: type))") : SQLBind(value)
-    }
-
     static func date(_ d: CivilDate) -> Date {
         Date(timeIntervalSince1970: TimeInterval(d.daysSinceEpoch) * 86400 - TimeInterval(CivilDate.wibOffsetSeconds))
     }
@@ -400,7 +394,9 @@ enum BulkCell: Sendable {
         case .text(let v): SQLBind(v)
         case .uuid(let v): SQLBind(v)
         case .date(let v): SQLBind(v)
-        case .enumCase(let v, let type): MemberImporter.enumValue(v, type: type, on: sql)
+        // Fluent makes enum columns native types on PostgreSQL, where a text bind needs a cast.
+        case .enumCase(let v, let type):
+            sql.dialect.name == "postgresql" ? SQLQueryString("CAST(\(bind: v) AS \(ident: type))") : SQLBind(v)
         }
     }
 }
