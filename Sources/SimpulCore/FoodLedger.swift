@@ -106,15 +106,7 @@ public enum StockLedger {
 public enum Rupiah {
     /// "Rp 500.000.000"
     public static func format(_ amount: Int64) -> String {
-        let digits = String(amount.magnitude)
-        var groups: [Substring] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(digits[start..<end], at: 0)
-            end = start
-        }
-        return (amount < 0 ? "-Rp " : "Rp ") + groups.joined(separator: ".")
+        (amount < 0 ? "-Rp " : "Rp ") + IndonesianNumber.grouped(amount.magnitude)
     }
 
     /// Reads what people type: "500000", "500.000", "Rp 500.000", "Rp500.000,-". Decimal
@@ -135,5 +127,20 @@ public enum Rupiah {
     public static func percent(_ part: Int64, of whole: Int64) -> Int {
         guard whole > 0, part > 0 else { return 0 }
         return Int(min(999, part.multipliedReportingOverflow(by: 100).partialValue / whole))
+    }
+}
+
+/// Whole numbers as Indonesians write them: "2.000", "1.250.000".
+public enum IndonesianNumber {
+    public static func grouped<N: BinaryInteger>(_ n: N) -> String {
+        let digits = String(n.magnitude)
+        var groups: [Substring] = []
+        var end = digits.endIndex
+        while end > digits.startIndex {
+            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
+            groups.insert(digits[start..<end], at: 0)
+            end = start
+        }
+        return (n < 0 ? "-" : "") + groups.joined(separator: ".")
     }
 }

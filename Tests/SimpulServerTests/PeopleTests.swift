@@ -174,6 +174,49 @@ struct PeopleTests {
             #expect(try await names("muhammad") == ["Mohammad Rizki Hidajat"])
         }
     }
+
+    @Test("a common name: counted up to 2,000 ('lebih dari 2.000'), paged by name without gaps or repeats; a second word narrows it to an exact count")
+    func commonNameIsCappedAndPaged() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let path = try ImportTests.write(ImportTests.validRows(2100))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            try await ImportTests().importFile(app, path, as: "ketua.dpc", chunk: 10_000)
+            // The importer and the one-by-one path write the same keys.
+            try await f.person("Warga Curug Bab", in: "36.73.04.1001")
+            let token = try await f.token("ketua.dpc")
+            func page(_ query: String) async throws -> PeoplePage {
+                let res = try await app.testing().sendRequest(.GET, "/api/v1/people?\(query)", headers: .bearer(token))
+                #expect(res.status == .ok)
+                return try res.content.decode(PeoplePage.self)
+            }
+            let first = try await page("q=warga&per=100"), second = try await page("q=warga&per=100&page=2")
+            #expect(first.total == 2000 && !first.totalExact && first.items.count == 100 && second.items.count == 100)
+            let all = try await Person.query(on: app.db).all().map(\.nameSearch).sorted()
+            let names = (first.items + second.items).map { $0.fullName.lowercased() }
+            #expect(names == Array(all.prefix(200)))
+            #expect(Set((first.items + second.items).map(\.id)).count == 200)
+            // Far pages still come back full and in order.
+            let far = try await page("q=warga&per=100&page=21")
+            #expect(far.items.count == 100 && far.items.map { $0.fullName.lowercased() } == Array(all[2000..<2100]))
+            #expect(try await page("q=warga&per=100&page=22").items.count == 1)
+            // "curug bab": the rarer word drives, the other is checked in the same index row.
+            let narrow = try await page("q=curug%20bab&per=100")
+            let keys = NameIndex.tokens(of: "curug bab")
+            let expected = all.filter { name in
+                let tokens = NameIndex.tokens(of: name)
+                return keys.allSatisfy { key in tokens.contains { $0.hasPrefix(key) } }
+            }.count
+            #expect(narrow.totalExact && narrow.total == expected && expected >= 2 && narrow.items.count == expected)
+            #expect(try await page("q=bab%20zulkarnaen").total == 0)
+            // The page says so in words and offers the next page without a page count.
+            let web = WebClient(app: app)
+            try await web.login("ketua.dpc")
+            let html = try await web.get("/people?q=warga").body.string
+            #expect(html.contains("Lebih dari 2.000 orang") && html.contains("Berikutnya") && !html.contains("Halaman 1 dari"))
+        }
+    }
 }
 
 @Suite("Exports and the command line")

@@ -322,8 +322,9 @@ struct MemberImporter: Sendable {
                     .text(member.rt), .text(member.rw), .text(member.occupation), .text(member.maritalStatus?.rawValue),
                     .text(member.villageCode), .uuid(unit.id), .text(unit.path), .date(now), .date(now),
                 ])
+                let keys = NameIndex.keyList(p.nameTokens)
                 for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
-                    tokenRows.append([.uuid(tokenID), .uuid(personID), .text(token), .text(unit.path), .text(sortName)])
+                    tokenRows.append([.uuid(tokenID), .uuid(personID), .text(token), .text(unit.path), .text(sortName), .text(keys)])
                 }
             }
             var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
@@ -345,8 +346,8 @@ struct MemberImporter: Sendable {
         }
         if newPeople > 0 {
             try await BulkInsert(table: Person.schema, columns: Self.personColumns).run(people[...], on: sql)
-            // A long name has many words: tokens go in statements of 5,000 rows (25,000 values).
-            let tokens = BulkInsert(table: NameToken.schema, columns: ["id", "person_id", "token", "scope", "sort_name"])
+            // A long name has many words: tokens go in statements of 5,000 rows (30,000 values).
+            let tokens = BulkInsert(table: NameToken.schema, columns: ["id", "person_id", "token", "scope", "sort_name", "name_keys"])
             for start in stride(from: 0, to: tokenRows.count, by: 5000) {
                 try await tokens.run(tokenRows[start..<min(start + 5000, tokenRows.count)], on: sql)
             }

@@ -99,6 +99,9 @@ final class NameToken: Model, @unchecked Sendable {
     /// The person's `name_search`, so a search sorts and pages its hits from one covering
     /// index (token, scope, sort_name, person_id) without visiting the people table.
     @Field(key: "sort_name") var sortName: String
+    /// All the name's tokens, " key1 key2 …" (`NameIndex.keyList`): a search for several
+    /// words looks up the rarest and checks the others here, in the same index entry.
+    @Field(key: "name_keys") var nameKeys: String
 
     init() {}
 }
@@ -121,6 +124,41 @@ struct AddNameTokenSortName: AsyncMigration {
         try await sql.drop(index: "name_tokens_search_idx").run()
         try await sql.create(index: "name_tokens_token_idx").on(NameToken.schema).column("token").run()
         try await database.schema(NameToken.schema).deleteField("sort_name").update()
+    }
+}
+
+/// Several-word searches and common names at a million members (see `AddNameTokenSortName`):
+/// "Agus Santoso" used to collect every "agus" row and every "santoso" row (38,000 each) to
+/// intersect them, 0.5–0.9 s. With each token row carrying all of its name's keys, the
+/// rarer word's rows are read once from the covering index and the other word is checked
+/// in place. The backfill joins the tokens a person already has.
+struct AddNameTokenKeys: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await database.schema(NameToken.schema).field("name_keys", .string, .required, .sql(.default(""))).update()
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                UPDATE name_tokens t SET name_keys = k.keys
+                FROM (SELECT person_id, ' ' || string_agg(token, ' ') AS keys FROM name_tokens GROUP BY person_id) k
+                WHERE k.person_id = t.person_id
+                """).run()
+        } else {
+            try await sql.raw("""
+                UPDATE name_tokens SET name_keys =
+                  (SELECT ' ' || group_concat(u.token, ' ') FROM name_tokens u WHERE u.person_id = name_tokens.person_id)
+                """).run()
+        }
+        try await sql.drop(index: "name_tokens_search_idx").run()
+        try await sql.create(index: "name_tokens_search_idx").on(NameToken.schema)
+            .column("token").column("scope").column("sort_name").column("person_id").column("name_keys").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = database as! any SQLDatabase
+        try await sql.drop(index: "name_tokens_search_idx").run()
+        try await sql.create(index: "name_tokens_search_idx").on(NameToken.schema)
+            .column("token").column("scope").column("sort_name").column("person_id").run()
+        try await database.schema(NameToken.schema).deleteField("name_keys").update()
     }
 }
 

@@ -74,6 +74,8 @@ struct PeopleController {
         let canCreate: Bool
         let canExport: Bool
         let pages: Int
+        /// The count as written in Indonesian ("2.000").
+        let totalText: String
         let prevPage: Int?
         let nextPage: Int?
         let unitQuery: String
@@ -83,7 +85,10 @@ struct PeopleController {
         let (unit, q, page, per) = try await listArguments(req)
         let result = try await req.people.list(unit: unit, query: q, page: page, per: per)
         let labels = try await OrgLevelLabels.load(on: req.db)
+        // Past `exactCountLimit` hits the number of pages is unknown: offer the next page
+        // while pages come back full.
         let pages = max(1, (result.total + per - 1) / per)
+        let hasNext = result.totalExact ? page < pages : result.items.count == per
         let codes = Array(Set(result.items.map(\.regionCode)))
         let names = codes.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Region.query(on: req.db).filter(\.$id ~~ codes).all().map { ($0.id!, $0.name) })
         return try await req.render("people/list", title: "Orang", ListPage(
@@ -91,8 +96,8 @@ struct PeopleController {
             q: q ?? "", unit: unit.map { OrgUnitDTO($0, labels: labels) },
             canCreate: req.access.hasAny(.editPeople),
             canExport: req.access.allows(.exportData, at: unit?.orgPath ?? req.access.roots(for: .viewPeople).first ?? .national),
-            pages: pages,
-            prevPage: page > 1 ? page - 1 : nil, nextPage: page < pages ? page + 1 : nil,
+            pages: pages, totalText: IndonesianNumber.grouped(result.total),
+            prevPage: page > 1 ? page - 1 : nil, nextPage: hasNext ? page + 1 : nil,
             unitQuery: unit.map { "&unit=\($0.id!)" } ?? ""))
     }
 
@@ -273,7 +278,7 @@ struct PeopleController {
                 rows.append([p.id.uuidString, p.fullName, p.nikMasked ?? "", p.birthPlace ?? "", p.birthDate ?? "", p.sex ?? "",
                              p.phoneMasked ?? "", p.regionCode].map(MemberImport.csvField).joined(separator: ","))
             }
-            if page * 200 >= batch.total { break }
+            if batch.items.count < 200 || (batch.totalExact && page * 200 >= batch.total) { break }
             page += 1
         }
         try await req.audit.record("export.people", entity: "person", scope: scopeRoot.rawValue,

@@ -48,7 +48,9 @@ struct PeoplePage: Content {
     let items: [PersonDTO]
     let page: Int
     let per: Int
+    /// The number of people found; with `totalExact` false, at least this many.
     let total: Int
+    var totalExact = true
 }
 
 /// Creating, finding and unmasking people; used by pages and API alike.
@@ -112,42 +114,79 @@ struct PeopleService {
         return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
     }
 
+    /// Hits beyond this many are not counted: the page says "lebih dari 2.000". Counting
+    /// every "Muhammad" among a million members costs more than the page itself.
+    static let exactCountLimit = 2000
+
     /// Every word of the query must start some word of the name, compared as phonetic keys:
-    /// "moh rizki" finds "Muhammad Rizky". Hits are counted, sorted and paged from the
-    /// covering token index (token, scope, sort_name, person_id); only the page's people are
-    /// read, through `visible` again, so a stale token can hide a person but never show one.
+    /// "moh rizki" finds "Muhammad Rizky". The word with the fewest index rows drives the
+    /// lookup in the covering token index (token, scope, sort_name, person_id, name_keys);
+    /// the other words are checked against `name_keys` in the same index entry. Hits are
+    /// counted up to `exactCountLimit` and the page is a top-N sort of the hits, so no search
+    /// groups or sorts all of a common name's people. Only the page's people are read,
+    /// through `visible` again: a stale token can hide a person but never show one.
     private func nameSearch(_ keys: [String], within visible: QueryBuilder<Person>, unit: OrgUnit?, page: Int, per: Int) async throws -> PeoplePage {
-        guard let driver = keys.max(by: { $0.count < $1.count }) else {
-            return PeoplePage(items: [], page: page, per: per, total: 0)
-        }
         let sql = req.db as! any SQLDatabase
+        // Keys are lowercase ASCII letters (IndonesianName); anything else could not match.
+        let keys = keys.filter { key in !key.isEmpty && key.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }
+        guard !keys.isEmpty else { return PeoplePage(items: [], page: page, per: per, total: 0) }
         var roots = req.access.roots(for: .viewPeople)
         if roots.contains(.national) { roots = [] }
-        var conditions: [SQLQueryString] = ["t.token >= \(bind: driver) AND t.token < \(bind: driver + "\u{7F}")"]
+        var scope: [SQLQueryString] = []
         if !roots.isEmpty {
             let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql("t.scope") }
-            conditions.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
+            scope.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
         }
-        if let unit { conditions.append(SubtreeMatch(unit.orgPath, on: req.db).sql("t.scope")) }
-        for key in keys where key != driver {
-            conditions.append("t.person_id IN (SELECT person_id FROM name_tokens WHERE token >= \(bind: key) AND token < \(bind: key + "\u{7F}"))")
+        if let unit { scope.append(SubtreeMatch(unit.orgPath, on: req.db).sql("t.scope")) }
+        func startsToken(_ key: String) -> SQLQueryString { "t.token >= \(bind: key) AND t.token < \(bind: key + "\u{7F}")" }
+        let limit = Self.exactCountLimit
+
+        var driver = keys[0]
+        if keys.count > 1 {
+            var fewest = Int.max
+            for key in keys {
+                let rows = try await sql.raw("""
+                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM name_tokens t WHERE \(([startsToken(key)] + scope).joined(separator: " AND ")) LIMIT \(literal: limit + 1)) c
+                    """).first()?.decode(column: "n", as: Int.self) ?? 0
+                if rows == 0 { return PeoplePage(items: [], page: page, per: per, total: 0) }
+                if rows < fewest { (fewest, driver) = (rows, key) }
+            }
         }
-        let matching = conditions.joined(separator: " AND ")
-        // One pass over the hits gives the page and, through the window, the number of people.
-        let rows = try await sql.raw("""
-            SELECT id, s, COUNT(*) OVER () AS n FROM
-              (SELECT t.person_id AS id, MIN(t.sort_name) AS s FROM name_tokens t WHERE \(matching) GROUP BY t.person_id) hits
-            ORDER BY s, id LIMIT \(literal: per) OFFSET \(literal: (page - 1) * per)
-            """).all()
-        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
-        var total = try rows.first?.decode(column: "n", as: Int.self) ?? 0
-        if rows.isEmpty && page > 1 {   // past the last page: count separately
-            total = try await sql.raw("SELECT COUNT(DISTINCT t.person_id) AS n FROM name_tokens t WHERE \(matching)")
-                .first()?.decode(column: "n", as: Int.self) ?? 0
+        // name_keys is " key1 key2 …": a word-start match is " key" anywhere in it.
+        let wordStart = sql.dialect.name == "sqlite" ? "GLOB" : "LIKE"
+        let others: [SQLQueryString] = keys.filter { $0 != driver }.map { key in
+            "t.name_keys \(unsafeRaw: wordStart) \(bind: sql.dialect.name == "sqlite" ? "* \(key)*" : "% \(key)%")"
         }
-        let people = ids.isEmpty ? [] : try await visible.filter(\.$id ~~ ids).all()
+        let matching = ([startsToken(driver)] + scope + others).joined(separator: " AND ")
+
+        let counted = try await sql.raw("""
+            SELECT COUNT(*) AS r, COUNT(DISTINCT person_id) AS n FROM (SELECT t.person_id FROM name_tokens t WHERE \(matching) LIMIT \(literal: limit + 1)) c
+            """).first()
+        let exact = (try counted?.decode(column: "r", as: Int.self) ?? 0) <= limit
+        let total = exact ? try counted?.decode(column: "n", as: Int.self) ?? 0 : limit
+        let (from, to) = ((page - 1) * per, page * per)
+        guard !(exact && from >= total) else { return PeoplePage(items: [], page: page, per: per, total: total, totalExact: exact) }
+
+        // A person whose name has two words with the prefix has two rows, next to each other
+        // in this order: ask for some rows more than the page needs, and more if that was short.
+        var ids: [UUID] = []
+        var rowsWanted = to + per
+        while true {
+            let rows = try await sql.raw("""
+                SELECT t.person_id AS id FROM name_tokens t WHERE \(matching) ORDER BY t.sort_name, t.person_id LIMIT \(literal: rowsWanted)
+                """).all()
+            ids = []
+            for row in rows {
+                let id = try row.decode(column: "id", as: UUID.self)
+                if ids.last != id { ids.append(id) }
+            }
+            if ids.count >= to || rows.count < rowsWanted { break }
+            rowsWanted *= 2
+        }
+        let pageIDs = from < ids.count ? Array(ids[from..<min(to, ids.count)]) : []
+        let people = pageIDs.isEmpty ? [] : try await visible.filter(\.$id ~~ pageIDs).all()
         let byID = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p) } })
-        return PeoplePage(items: ids.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total)
+        return PeoplePage(items: pageIDs.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total, totalExact: exact)
     }
 
     /// The person's history from every module, newest first. Bulk imports write no event
@@ -215,12 +254,14 @@ extension Person {
     func indexName(on db: any Database) async throws {
         let id = try requireID()
         try await NameToken.query(on: db).filter(\.$person.$id == id).delete()
-        for token in NameIndex.tokens(of: fullName) {
+        let tokens = NameIndex.tokens(of: fullName)
+        for token in tokens {
             let row = NameToken()
             row.$person.id = id
             row.token = token
             row.scope = scope
             row.sortName = nameSearch
+            row.nameKeys = NameIndex.keyList(tokens)
             try await row.create(on: db)
         }
     }
@@ -231,5 +272,11 @@ enum NameIndex {
     static func tokens(of name: String) -> [String] {
         var seen = Set<String>()
         return IndonesianName.searchKey(name).split(separator: " ").map(String.init).filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// All of a name's tokens in one string, " key1 key2 …", stored with each token so a
+    /// search for several words checks the others in the same index entry.
+    static func keyList(_ tokens: [String]) -> String {
+        tokens.map { " " + $0 }.joined()
     }
 }
