@@ -45,6 +45,7 @@ PG_RC=0
 
 cleanup() {
     local rc=$?
+    [[ -n ${HELLO_PID:-} ]] && kill "$HELLO_PID" 2>/dev/null
     if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
         kill "$SERVER_PID" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -275,15 +276,26 @@ wrk_run health "$BASE/health"
 RSS_AFTER_HEALTH=$(rss)
 wrk_run kta "$BASE/" -s "$HERE/kta.lua"
 RSS_AFTER=$(rss)
+# The framework's own ceiling on this machine: a plain Vapor hello-world from the same binary
+# (`simpul bench-hello`: no database, no Simpul middleware), run while the server idles.
+HELLO_PORT=$((PORT + 1))
+(cd "$WORK/app" && exec "$SIMPUL_BIN" bench-hello --port "$HELLO_PORT" --log warning) >"$WORK/hello.log" 2>&1 &
+HELLO_PID=$!
+for _ in $(seq 300); do curl -fs -o /dev/null "http://127.0.0.1:$HELLO_PORT/hello" && break; sleep 0.1; done
+timeout 60 wrk -t2 -c"$WRK_CONNECTIONS" -d3s "http://127.0.0.1:$HELLO_PORT/hello" >/dev/null
+wrk_run hello "http://127.0.0.1:$HELLO_PORT/hello"
+kill "$HELLO_PID" 2>/dev/null; wait "$HELLO_PID" 2>/dev/null || true
 IFS='|' read -r H_RPS H_P99 H_NON H_ERR <<<"$(wrk_field health)"
 IFS='|' read -r K_RPS K_P99 K_NON K_ERR <<<"$(wrk_field kta)"
+IFS='|' read -r V_RPS V_P99 V_NON V_ERR <<<"$(wrk_field hello)"
 KTA_OK=$(ge "$K_RPS" 5000)
+printf "  %-40s %8s req/s  p99 %-9s non-2xx %s, socket errors: %s\n" "plain Vapor hello-world (bench-hello)" "$(n "$V_RPS")" "$V_P99" "$V_NON" "$V_ERR"
 printf "  %-40s %8s req/s  p99 %-9s non-2xx %s, socket errors: %s\n" "GET /health (baseline: route + SELECT 1)" "$(n "$H_RPS")" "$H_P99" "$H_NON" "$H_ERR"
 printf "  %-40s %8s req/s  p99 %-9s non-2xx %s, socket errors: %s  = %s%% of /health\n" "GET /api/v1/public/kta/{code} ($NCODES codes)" "$(n "$K_RPS")" "$K_P99" "$K_NON" "$K_ERR" "$(f "100 * $K_RPS / $H_RPS" "%.0f")"
 echo "  target ≥ 5,000 req/s: $(verdict $KTA_OK)"
 echo "  server RSS: $(mib "$RSS_START") MiB after start, $(mib "$RSS_IDLE") MiB idle before load (after searches)," \
      "$(mib "$RSS_AFTER_HEALTH") MiB after /health load, $(mib "$RSS_AFTER") MiB after card load"
-record "card check (wrk -c$WRK_CONNECTIONS)|$(n "$K_RPS") req/s, p99 $K_P99|/health $(n "$H_RPS") req/s, p99 $H_P99|≥ 5,000 req/s|$(verdict $KTA_OK)"
+record "card check (wrk -c$WRK_CONNECTIONS)|$(n "$K_RPS") req/s, p99 $K_P99|/health $(n "$H_RPS") req/s, p99 $H_P99; plain Vapor hello-world $(n "$V_RPS") req/s|≥ 5,000 req/s|$(verdict $KTA_OK)"
 record "server RSS|$(mib "$RSS_IDLE") MiB idle → $(mib "$RSS_AFTER") MiB after load|$(mib "$RSS_START") MiB right after start||"
 grep -v '^\s*$' "$WORK/serve.log" | grep -iv 'password\|kata sandi' | tail -5 | sed 's/^/  serve log: /' || true
 echo

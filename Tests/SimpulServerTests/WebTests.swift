@@ -7,6 +7,23 @@ import VaporTesting
 
 @Suite("Pages, sessions, CSRF and sign-in throttling")
 struct WebTests {
+    @Test("the stylesheet and the scan script are served with their type and an ETag; nothing else is read from disk")
+    func staticFiles() async throws {
+        try await withSimpul { app in
+            let css = try await app.testing().sendRequest(.GET, "/app.css")
+            #expect(css.status == .ok && css.headers.contentType?.subType == "css" && css.headers.first(name: .eTag) != nil)
+            #expect(css.body.string.contains("{"))
+            let js = try await app.testing().sendRequest(.GET, "/scan.js")
+            #expect(js.status == .ok && js.headers.contentType?.subType == "javascript")
+            let etag = try #require(css.headers.first(name: .eTag))
+            let again = try await app.testing().sendRequest(.GET, "/app.css", headers: ["If-None-Match": etag])
+            #expect(again.status == .notModified)
+            for path in ["/Views/base.leaf", "/../Package.swift", "/openapi.json", "/app.css.bak"] {
+                #expect(try await app.testing().sendRequest(.GET, path).status == .notFound)
+            }
+        }
+    }
+
     @Test("pages need a session; the dashboard shows the user's tree with counts per child")
     func dashboardAfterLogin() async throws {
         try await withSimpul { app in

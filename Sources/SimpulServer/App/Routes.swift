@@ -6,6 +6,7 @@ import Vapor
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     try app.register(collection: MetricsController())
+    try app.register(collection: StaticFilesController())
     app.get("api", "openapi.json", use: OpenAPIDocument.serve)
 
     let web = app.grouped(app.sessions.middleware, User.sessionAuthenticator(), CSRFMiddleware(), AccessMiddleware())

@@ -71,7 +71,6 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.middleware = Middlewares()
     app.middleware.use(RouteLoggingMiddleware(logLevel: .debug))
     app.middleware.use(SimpulErrorMiddleware(environment: app.environment))
-    app.middleware.use(FileMiddleware(publicDirectory: BundledResources.publicFiles))
     app.middleware.use(SecurityHeadersMiddleware())
 
     SimpulMetrics.bootstrapOnce()
@@ -81,6 +80,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.asyncCommands.use(BackupCommand(), as: "backup")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(TallyBenchCommand(), as: "bench-tally")
+    app.asyncCommands.use(HelloBenchCommand(), as: "bench-hello")
     app.asyncCommands.use(SendRemindersCommand(), as: "send-reminders")
     EventReminders.install(app)
 
