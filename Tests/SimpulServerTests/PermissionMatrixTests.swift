@@ -51,6 +51,8 @@ enum PermissionMatrix {
         E("GET /health", .open),
         E("GET /metrics", .open),
         E("GET /api/openapi.json", .open),
+        E("GET /app.css", .open),
+        E("GET /scan.js", .open),
         E("GET /login", .open),
         E("POST /login", Rule.open.body(["username": "m-login", "password": "rahasia-123"]).isolated),
         E("POST /logout", Rule.open.isolated),

@@ -136,5 +136,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateEvents())
     app.migrations.add(CreateMonitoring())
     app.migrations.add(AddNameTokenSortName())
-    app.migrations.add(AddNameTokenKeys())
+    app.migrations.add(AddNameKeys())
 }

@@ -82,22 +82,26 @@ struct MemberImporter: Sendable {
     /// Checks one row, including the importer's right to add people in that kelurahan.
     static func check(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
                       access: AccessScope, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        switch validator.validate(fields, mapping: mapping, row: row) {
-        case .failure(let errors):
-            return .failure(errors)
-        case .success(let member):
-            var problems: [RowError] = []
-            if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
-                problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
-                                         message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
-            }
-            if let first = seen[member.nik.digits] {
-                problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
-            } else {
-                seen[member.nik.digits] = row
-            }
-            return problems.isEmpty ? .success(member) : .failure(RowErrors(row: row, problems: problems))
+        validator.validate(fields, mapping: mapping, row: row).flatMap { member in
+            checkInFile(member, row: row, mapping: mapping, access: access, seen: &seen)
         }
+    }
+
+    /// The checks after the row's own fields: the importer's right to add people in that
+    /// kelurahan, and the same NIK earlier in the file (the first row wins).
+    static func checkInFile(_ member: MemberRow, row: Int, mapping: ColumnMapping, access: AccessScope,
+                            seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
+        var problems: [RowError] = []
+        if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
+            problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
+                                     message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
+        }
+        if let first = seen[member.nik.digits] {
+            problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
+        } else {
+            seen[member.nik.digits] = row
+        }
+        return problems.isEmpty ? .success(member) : .failure(RowErrors(row: row, problems: problems))
     }
 
     // MARK: checking
@@ -151,7 +155,7 @@ struct MemberImporter: Sendable {
         var stats = Stats()
         var errors: [RowErrors] = []
         var seen: [String: Int] = [:]
-        var chunk: [MemberRow] = []
+        var chunk: [(row: Int, fields: [String])] = []
         let access = self.access
         let batchID = try batch.requireID()
         batch.status = .importing
@@ -159,33 +163,45 @@ struct MemberImporter: Sendable {
         batch.importedRows = 0
         batch.existingRows = 0
         try await batch.save(on: db)
-        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
-        // database's threads), the next is read, checked and encrypted here. Chunks are still
+        // Three stages side by side: this task reads the CSV; each chunk's rows are checked,
+        // encrypted and keyed on all cores (`checkAndPrepare`); the chunk before is written
+        // meanwhile (SQLite/PostgreSQL work on the database's threads). Chunks are still
         // stored one after the other, each in its own transaction.
         var writing: Task<(imported: Int, existing: Int), any Error>?
-        func hand(_ rows: [MemberRow]) async throws {
-            let prepared = try self.prepare(rows, units: unitByCode)
+        func hand(_ rows: [(row: Int, fields: [String])]) async throws {
+            let checked = try await self.checkAndPrepare(rows, mapping: mapping, validator: validator, units: unitByCode)
+            var prepared: [PreparedRow] = []
+            prepared.reserveCapacity(checked.count)
+            var valid = 0
+            for (raw, result) in zip(rows, checked) {
+                switch result {
+                case .failure(let rowErrors):
+                    stats.errorRows += 1
+                    errors.append(rowErrors)
+                case .success(let row):
+                    switch Self.checkInFile(row.member, row: raw.row, mapping: mapping, access: access, seen: &seen) {
+                    case .failure(let rowErrors):
+                        stats.errorRows += 1
+                        errors.append(rowErrors)
+                    case .success:
+                        valid += 1
+                        if let row = row.prepared { prepared.append(row) }
+                    }
+                }
+            }
+            stats.valid += valid
             if let previous = writing {
                 let done = try await previous.value
                 stats.imported += done.imported
                 stats.existing += done.existing
             }
-            writing = Task { [self] in try await self.store(prepared, of: rows.count, batchID: batchID, initial: initial) }
+            writing = Task { [self] in try await self.store(prepared, of: valid, batchID: batchID, initial: initial) }
         }
         do {
             try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
                 if fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return }
                 stats.total += 1
-                let member: MemberRow
-                switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
-                case .success(let valid): member = valid
-                case .failure(let rowErrors):
-                    stats.errorRows += 1
-                    errors.append(rowErrors)
-                    return
-                }
-                stats.valid += 1
-                chunk.append(member)
+                chunk.append((row, fields))
                 if chunk.count >= chunkSize {
                     try await hand(chunk)
                     chunk.removeAll(keepingCapacity: true)
@@ -233,20 +249,50 @@ struct MemberImporter: Sendable {
         let tokenIDs: [UUID]
     }
 
-    func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
-        let vault = self.vault
-        var ids = TimeOrderedID()
-        return try rows.compactMap { member in
-            guard let unit = units[member.villageCode] else { return nil }
-            let phone = member.phone
-            let tokens = NameIndex.tokens(of: member.fullName)
-            return PreparedRow(
-                member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
-                nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
-                phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
-                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
-                personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
+    /// A row that passed its own checks, with its encrypted, indexed form (nil when its
+    /// kelurahan has no org unit).
+    struct CheckedRow: Sendable {
+        let member: MemberRow
+        let prepared: PreparedRow?
+    }
+
+    /// Each row's own checks, encryption and name keys, on all cores; results in file order.
+    /// The checks that look at other rows (the same NIK twice) run afterwards, in order.
+    func checkAndPrepare(_ rows: [(row: Int, fields: [String])], mapping: ColumnMapping, validator: MemberRowValidator,
+                         units: [String: UnitRef]) async throws -> [Result<CheckedRow, RowErrors>] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 500))
+        let size = (rows.count + workers - 1) / workers
+        return try await withThrowingTaskGroup(of: (Int, [Result<CheckedRow, RowErrors>]).self) { group in
+            for start in stride(from: 0, to: rows.count, by: size) {
+                let part = Array(rows[start..<min(start + size, rows.count)])
+                group.addTask { [self] in
+                    var ids = TimeOrderedID()
+                    return (start, try part.map { raw in
+                        switch validator.validate(raw.fields, mapping: mapping, row: raw.row) {
+                        case .failure(let errors): return .failure(errors)
+                        case .success(let member):
+                            return .success(CheckedRow(member: member, prepared: try self.prepare(member, units: units, ids: &ids)))
+                        }
+                    })
+                }
+            }
+            var parts: [(Int, [Result<CheckedRow, RowErrors>])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
+    }
+
+    func prepare(_ member: MemberRow, units: [String: UnitRef], ids: inout TimeOrderedID) throws -> PreparedRow? {
+        guard let unit = units[member.villageCode] else { return nil }
+        let vault = self.vault
+        let phone = member.phone
+        let tokens = NameIndex.tokens(of: member.fullName)
+        return PreparedRow(
+            member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
+            nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
+            phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
+            addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
+            personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
     }
 
     /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
@@ -262,7 +308,7 @@ struct MemberImporter: Sendable {
                 for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
             }
             // One transaction, several statements: a statement carries at most
-            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 23).
+            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 24).
             var count = 0
             for start in stride(from: 0, to: rows.count, by: Self.statementRows) {
                 let part = rows[start..<min(start + Self.statementRows, rows.count)]
@@ -314,15 +360,15 @@ struct MemberImporter: Sendable {
             if known == nil {
                 newPeople += 1
                 let sortName = member.fullName.lowercased()
+                let keys = NameIndex.keyList(p.nameTokens)
                 people.append([
-                    .uuid(personID), .text(member.fullName), .text(sortName),
+                    .uuid(personID), .text(member.fullName), .text(sortName), .text(keys),
                     .text(p.nikCipher), .text(p.nikIndex), .text(member.nik.masked), .text(member.nik.regionCode),
                     .text(member.birthPlace), .text(member.birthDate.iso8601), .text(member.sex == .male ? "L" : "P"),
                     .text(p.phoneCipher), .text(p.phoneIndex), .text(p.phoneMasked), .text(p.addressCipher),
                     .text(member.rt), .text(member.rw), .text(member.occupation), .text(member.maritalStatus?.rawValue),
                     .text(member.villageCode), .uuid(unit.id), .text(unit.path), .date(now), .date(now),
                 ])
-                let keys = NameIndex.keyList(p.nameTokens)
                 for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
                     tokenRows.append([.uuid(tokenID), .uuid(personID), .text(token), .text(unit.path), .text(sortName), .text(keys)])
                 }
@@ -361,7 +407,7 @@ struct MemberImporter: Sendable {
     }
 
     static let personColumns = [
-        "id", "full_name", "name_search", "nik_cipher", "nik_index", "nik_masked", "nik_region", "birth_place", "birth_date", "sex",
+        "id", "full_name", "name_search", "name_keys", "nik_cipher", "nik_index", "nik_masked", "nik_region", "birth_place", "birth_date", "sex",
         "phone_cipher", "phone_index", "phone_masked", "address_cipher", "rt", "rw", "occupation", "marital_status",
         "region_code", "org_unit_id", "scope", "created_at", "updated_at",
     ]

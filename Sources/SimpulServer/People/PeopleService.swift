@@ -119,12 +119,14 @@ struct PeopleService {
     static let exactCountLimit = 2000
 
     /// Every word of the query must start some word of the name, compared as phonetic keys:
-    /// "moh rizki" finds "Muhammad Rizky". The word with the fewest index rows drives the
-    /// lookup in the covering token index (token, scope, sort_name, person_id, name_keys);
-    /// the other words are checked against `name_keys` in the same index entry. Hits are
-    /// counted up to `exactCountLimit` and the page is a top-N sort of the hits, so no search
-    /// groups or sorts all of a common name's people. Only the page's people are read,
-    /// through `visible` again: a stale token can hide a person but never show one.
+    /// "moh rizki" finds "Muhammad Rizky". Two plans, both from covering indexes:
+    /// - up to `exactCountLimit` hits: the rows of the word with the fewest index rows are read
+    ///   from the token index (token, scope, sort_name, person_id, name_keys), the other words
+    ///   checked against `name_keys` in the same entry; counted, sorted and paged here;
+    /// - more: people are walked in name order on (name_search, id, scope, name_keys) until
+    ///   the page is full: with that many hits the walk is short.
+    /// Only the page's people are read, through `visible` again: a stale token can hide a
+    /// person but never show one.
     private func nameSearch(_ keys: [String], within visible: QueryBuilder<Person>, unit: OrgUnit?, page: Int, per: Int) async throws -> PeoplePage {
         let sql = req.db as! any SQLDatabase
         // Keys are lowercase ASCII letters (IndonesianName); anything else could not match.
@@ -132,12 +134,20 @@ struct PeopleService {
         guard !keys.isEmpty else { return PeoplePage(items: [], page: page, per: per, total: 0) }
         var roots = req.access.roots(for: .viewPeople)
         if roots.contains(.national) { roots = [] }
-        var scope: [SQLQueryString] = []
-        if !roots.isEmpty {
-            let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql("t.scope") }
-            scope.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
+        func inScope(_ column: SQLQueryString) -> [SQLQueryString] {
+            var scope: [SQLQueryString] = []
+            if !roots.isEmpty {
+                let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql(column) }
+                scope.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
+            }
+            if let unit { scope.append(SubtreeMatch(unit.orgPath, on: req.db).sql(column)) }
+            return scope
         }
-        if let unit { scope.append(SubtreeMatch(unit.orgPath, on: req.db).sql("t.scope")) }
+        // name_keys is " key1 key2 …": a word-start match is " key" anywhere in it.
+        let sqlite = sql.dialect.name == "sqlite"
+        func hasWord(_ column: SQLQueryString, _ key: String) -> SQLQueryString {
+            column + " \(unsafeRaw: sqlite ? "GLOB" : "LIKE") \(bind: sqlite ? "* \(key)*" : "% \(key)%")"
+        }
         func startsToken(_ key: String) -> SQLQueryString { "t.token >= \(bind: key) AND t.token < \(bind: key + "\u{7F}")" }
         let limit = Self.exactCountLimit
 
@@ -146,44 +156,35 @@ struct PeopleService {
             var fewest = Int.max
             for key in keys {
                 let rows = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM name_tokens t WHERE \(([startsToken(key)] + scope).joined(separator: " AND ")) LIMIT \(literal: limit + 1)) c
+                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM name_tokens t WHERE \(([startsToken(key)] + inScope("t.scope")).joined(separator: " AND ")) LIMIT \(literal: limit + 1)) c
                     """).first()?.decode(column: "n", as: Int.self) ?? 0
                 if rows == 0 { return PeoplePage(items: [], page: page, per: per, total: 0) }
                 if rows < fewest { (fewest, driver) = (rows, key) }
             }
         }
-        // name_keys is " key1 key2 …": a word-start match is " key" anywhere in it.
-        let wordStart = sql.dialect.name == "sqlite" ? "GLOB" : "LIKE"
-        let others: [SQLQueryString] = keys.filter { $0 != driver }.map { key in
-            "t.name_keys \(unsafeRaw: wordStart) \(bind: sql.dialect.name == "sqlite" ? "* \(key)*" : "% \(key)%")"
-        }
-        let matching = ([startsToken(driver)] + scope + others).joined(separator: " AND ")
-
-        let counted = try await sql.raw("""
-            SELECT COUNT(*) AS r, COUNT(DISTINCT person_id) AS n FROM (SELECT t.person_id FROM name_tokens t WHERE \(matching) LIMIT \(literal: limit + 1)) c
-            """).first()
-        let exact = (try counted?.decode(column: "r", as: Int.self) ?? 0) <= limit
-        let total = exact ? try counted?.decode(column: "n", as: Int.self) ?? 0 : limit
+        let matching = ([startsToken(driver)] + inScope("t.scope") + keys.filter { $0 != driver }.map { hasWord("t.name_keys", $0) })
+            .joined(separator: " AND ")
         let (from, to) = ((page - 1) * per, page * per)
-        guard !(exact && from >= total) else { return PeoplePage(items: [], page: page, per: per, total: total, totalExact: exact) }
-
-        // A person whose name has two words with the prefix has two rows, next to each other
-        // in this order: ask for some rows more than the page needs, and more if that was short.
-        var ids: [UUID] = []
-        var rowsWanted = to + per
-        while true {
-            let rows = try await sql.raw("""
-                SELECT t.person_id AS id FROM name_tokens t WHERE \(matching) ORDER BY t.sort_name, t.person_id LIMIT \(literal: rowsWanted)
-                """).all()
-            ids = []
-            for row in rows {
-                let id = try row.decode(column: "id", as: UUID.self)
-                if ids.last != id { ids.append(id) }
+        let rows = try await sql.raw("""
+            SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t WHERE \(matching) LIMIT \(literal: limit + 1)
+            """).all()
+        let pageIDs: [UUID], total: Int, exact: Bool
+        if rows.count <= limit {
+            // Few enough to count and sort here, in the order SQLite's BINARY collation gives.
+            var hits: [UUID: [UInt8]] = [:]
+            for row in rows { hits[try row.decode(column: "id", as: UUID.self)] = Array(try row.decode(column: "s", as: String.self).utf8) }
+            let sorted = hits.sorted { a, b in
+                a.value != b.value ? a.value.lexicographicallyPrecedes(b.value) : a.key.uuidString < b.key.uuidString
             }
-            if ids.count >= to || rows.count < rowsWanted { break }
-            rowsWanted *= 2
+            pageIDs = from < sorted.count ? sorted[from..<min(to, sorted.count)].map(\.key) : []
+            (total, exact) = (hits.count, true)
+        } else {
+            let walk = (inScope("p.scope") + keys.map { hasWord("p.name_keys", $0) }).joined(separator: " AND ")
+            pageIDs = try await sql.raw("""
+                SELECT p.id AS id FROM people p WHERE \(walk) ORDER BY p.name_search, p.id LIMIT \(literal: per) OFFSET \(literal: from)
+                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            (total, exact) = (limit, false)
         }
-        let pageIDs = from < ids.count ? Array(ids[from..<min(to, ids.count)]) : []
         let people = pageIDs.isEmpty ? [] : try await visible.filter(\.$id ~~ pageIDs).all()
         let byID = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p) } })
         return PeoplePage(items: pageIDs.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total, totalExact: exact)
@@ -264,6 +265,8 @@ extension Person {
             row.nameKeys = NameIndex.keyList(tokens)
             try await row.create(on: db)
         }
+        nameKeys = tokens.isEmpty ? nil : NameIndex.keyList(tokens)
+        try await Person.query(on: db).filter(\.$id == id).set(\.$nameKeys, to: nameKeys).update()
     }
 }
 
