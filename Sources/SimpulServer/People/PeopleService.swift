@@ -180,8 +180,11 @@ struct PeopleService {
             (total, exact) = (hits.count, true)
         } else {
             let walk = (inScope("p.scope") + keys.map { hasWord("p.name_keys", $0) }).joined(separator: " AND ")
+            // Without statistics SQLite would take the scope index (every row in a city's
+            // scope) and sort a million rows: 3.6 s instead of 5–15 ms.
+            let people: SQLQueryString = sqlite ? "people p INDEXED BY people_name_idx" : "people p"
             pageIDs = try await sql.raw("""
-                SELECT p.id AS id FROM people p WHERE \(walk) ORDER BY p.name_search, p.id LIMIT \(literal: per) OFFSET \(literal: from)
+                SELECT p.id AS id FROM \(people) WHERE \(walk) ORDER BY p.name_search, p.id LIMIT \(literal: per) OFFSET \(literal: from)
                 """).all().map { try $0.decode(column: "id", as: UUID.self) }
             (total, exact) = (limit, false)
         }
