@@ -201,6 +201,23 @@ struct PeopleTests {
             let far = try await page("q=warga&per=100&page=21")
             #expect(far.items.count == 100 && far.items.map { $0.fullName.lowercased() } == Array(all[2000..<2100]))
             #expect(try await page("q=warga&per=100&page=22").items.count == 1)
+            // Prefixes of several tokens: "cu" starts "curuk" and third words like "cub" (a
+            // person can match twice), merged from lists in name order; "c" starts more than
+            // `mergedTokenLimit` tokens and is sorted in one go. Both page like the full sort.
+            let everyone = try await Person.query(on: app.db).all()
+            func expected(_ q: String) -> [UUID] {
+                let keys = NameIndex.tokens(of: q)
+                return NameOrder.sorted(everyone.filter { p in
+                    let tokens = NameIndex.tokens(of: p.fullName)
+                    return keys.allSatisfy { key in tokens.contains { $0.hasPrefix(key) } }
+                }.map { (Array($0.nameSearch.utf8), $0.id!) })
+            }
+            for q in ["cu", "c"] {
+                var got: [UUID] = []
+                for n in [1, 2, 21] { got += try await page("q=\(q)&per=100&page=\(n)").items.map(\.id) }
+                let want = expected(q)
+                #expect(want.count > 2000 && got == Array(want[0..<200]) + Array(want[2000..<min(2100, want.count)]), "q=\(q)")
+            }
             // "curug bab": the rarer word drives, the other is checked in the same index row.
             let narrow = try await page("q=curug%20bab&per=100")
             let keys = NameIndex.tokens(of: "curug bab")

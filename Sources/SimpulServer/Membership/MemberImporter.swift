@@ -308,7 +308,7 @@ struct MemberImporter: Sendable {
                 for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
             }
             // One transaction, several statements: a statement carries at most
-            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 24).
+            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 23).
             var count = 0
             for start in stride(from: 0, to: rows.count, by: Self.statementRows) {
                 let part = rows[start..<min(start + Self.statementRows, rows.count)]
@@ -360,15 +360,15 @@ struct MemberImporter: Sendable {
             if known == nil {
                 newPeople += 1
                 let sortName = member.fullName.lowercased()
-                let keys = NameIndex.keyList(p.nameTokens)
                 people.append([
-                    .uuid(personID), .text(member.fullName), .text(sortName), .text(keys),
+                    .uuid(personID), .text(member.fullName), .text(sortName),
                     .text(p.nikCipher), .text(p.nikIndex), .text(member.nik.masked), .text(member.nik.regionCode),
                     .text(member.birthPlace), .text(member.birthDate.iso8601), .text(member.sex == .male ? "L" : "P"),
                     .text(p.phoneCipher), .text(p.phoneIndex), .text(p.phoneMasked), .text(p.addressCipher),
                     .text(member.rt), .text(member.rw), .text(member.occupation), .text(member.maritalStatus?.rawValue),
                     .text(member.villageCode), .uuid(unit.id), .text(unit.path), .date(now), .date(now),
                 ])
+                let keys = NameIndex.keyList(p.nameTokens)
                 for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
                     tokenRows.append([.uuid(tokenID), .uuid(personID), .text(token), .text(unit.path), .text(sortName), .text(keys)])
                 }
@@ -407,7 +407,7 @@ struct MemberImporter: Sendable {
     }
 
     static let personColumns = [
-        "id", "full_name", "name_search", "name_keys", "nik_cipher", "nik_index", "nik_masked", "nik_region", "birth_place", "birth_date", "sex",
+        "id", "full_name", "name_search", "nik_cipher", "nik_index", "nik_masked", "nik_region", "birth_place", "birth_date", "sex",
         "phone_cipher", "phone_index", "phone_masked", "address_cipher", "rt", "rw", "occupation", "marital_status",
         "region_code", "org_unit_id", "scope", "created_at", "updated_at",
     ]

@@ -130,51 +130,38 @@ struct AddNameTokenSortName: AsyncMigration {
 /// Several-word searches and common names at a million members (see `AddNameTokenSortName`).
 /// "Agus Santoso" used to collect every "agus" row and every "santoso" row (38,000 each) to
 /// intersect them, 0.5–0.9 s; a common name grouped and sorted all of its 38,000 hits.
-/// Each token row and each person now carry all of the name's keys: the rarer word's rows
-/// are read once from the covering token index with the other words checked in place, and
-/// a common name walks `people_name_idx`, now (name_search, id, scope, name_keys), in name
-/// order until the page is full. The backfill copies keys the tokens already have.
+/// Each token row now carries all of its name's keys, so the rarer word's rows are read
+/// once with the other words checked in place; and the index is ordered by name within a
+/// token, (token, sort_name, person_id, scope, name_keys), so the first page of a common
+/// name is the first entries of each matching token, merged. On PostgreSQL the sort name
+/// compares bytewise ("C"), as on SQLite, so the merge and the index agree on the order.
 struct AddNameKeys: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await database.schema(NameToken.schema).field("name_keys", .string, .required, .sql(.default(""))).update()
-        try await database.schema(Person.schema).field("name_keys", .string).update()
+        try await sql.drop(index: "name_tokens_search_idx").run()
         if sql.dialect.name == "postgresql" {
+            try await sql.raw("ALTER TABLE name_tokens ALTER COLUMN sort_name TYPE TEXT COLLATE \"C\"").run()
             try await sql.raw("""
                 UPDATE name_tokens t SET name_keys = k.keys
                 FROM (SELECT person_id, ' ' || string_agg(token, ' ') AS keys FROM name_tokens GROUP BY person_id) k
                 WHERE k.person_id = t.person_id
-                """).run()
-            try await sql.raw("""
-                UPDATE people p SET name_keys = t.name_keys
-                FROM (SELECT DISTINCT ON (person_id) person_id, name_keys FROM name_tokens ORDER BY person_id) t
-                WHERE t.person_id = p.id
                 """).run()
         } else {
             try await sql.raw("""
                 UPDATE name_tokens SET name_keys =
                   (SELECT ' ' || group_concat(u.token, ' ') FROM name_tokens u WHERE u.person_id = name_tokens.person_id)
                 """).run()
-            try await sql.raw("""
-                UPDATE people SET name_keys = (SELECT t.name_keys FROM name_tokens t WHERE t.person_id = people.id LIMIT 1)
-                """).run()
         }
-        try await sql.drop(index: "name_tokens_search_idx").run()
         try await sql.create(index: "name_tokens_search_idx").on(NameToken.schema)
-            .column("token").column("scope").column("sort_name").column("person_id").column("name_keys").run()
-        try await sql.drop(index: "people_name_idx").run()
-        try await sql.create(index: "people_name_idx").on(Person.schema)
-            .column("name_search").column("id").column("scope").column("name_keys").run()
+            .column("token").column("sort_name").column("person_id").column("scope").column("name_keys").run()
     }
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        try await sql.drop(index: "people_name_idx").run()
-        try await sql.create(index: "people_name_idx").on(Person.schema).column("name_search").run()
         try await sql.drop(index: "name_tokens_search_idx").run()
         try await sql.create(index: "name_tokens_search_idx").on(NameToken.schema)
             .column("token").column("scope").column("sort_name").column("person_id").run()
-        try await database.schema(Person.schema).deleteField("name_keys").update()
         try await database.schema(NameToken.schema).deleteField("name_keys").update()
     }
 }

@@ -93,7 +93,6 @@ struct DataSubjectRights {
         try await req.db.transaction { db in
             person.fullName = "Anonim \(id.uuidString.prefix(6))"
             person.nameSearch = person.fullName.lowercased()
-            person.nameKeys = nil
             person.nikCipher = nil; person.nikIndex = nil; person.nikMasked = nil; person.nikRegion = nil
             person.phoneCipher = nil; person.phoneIndex = nil; person.phoneMasked = nil
             person.addressCipher = nil; person.photoCipher = nil

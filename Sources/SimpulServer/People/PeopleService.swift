@@ -119,12 +119,13 @@ struct PeopleService {
     static let exactCountLimit = 2000
 
     /// Every word of the query must start some word of the name, compared as phonetic keys:
-    /// "moh rizki" finds "Muhammad Rizky". Two plans, both from covering indexes:
-    /// - up to `exactCountLimit` hits: the rows of the word with the fewest index rows are read
-    ///   from the token index (token, scope, sort_name, person_id, name_keys), the other words
-    ///   checked against `name_keys` in the same entry; counted, sorted and paged here;
-    /// - more: people are walked in name order on (name_search, id, scope, name_keys) until
-    ///   the page is full: with that many hits the walk is short.
+    /// "moh rizki" finds "Muhammad Rizky". The word with the fewest index rows drives; the
+    /// others are checked against `name_keys` in the same entry of the covering token index
+    /// (token, sort_name, person_id, scope, name_keys). Two plans:
+    /// - up to `exactCountLimit` hits: all are read, then counted, sorted and paged here;
+    /// - more: each token that starts with the driving word is read in name order, only as
+    ///   far as the page needs, and the lists are merged (a prefix that starts very many
+    ///   different tokens falls back to one sort of all its hits).
     /// Only the page's people are read, through `visible` again: a stale token can hide a
     /// person but never show one.
     private func nameSearch(_ keys: [String], within visible: QueryBuilder<Person>, unit: OrgUnit?, page: Int, per: Int) async throws -> PeoplePage {
@@ -162,35 +163,80 @@ struct PeopleService {
                 if rows < fewest { (fewest, driver) = (rows, key) }
             }
         }
-        let matching = ([startsToken(driver)] + inScope("t.scope") + keys.filter { $0 != driver }.map { hasWord("t.name_keys", $0) })
-            .joined(separator: " AND ")
+        let others = keys.filter { $0 != driver }.map { hasWord("t.name_keys", $0) }
+        let matching = ([startsToken(driver)] + inScope("t.scope") + others).joined(separator: " AND ")
         let (from, to) = ((page - 1) * per, page * per)
         let rows = try await sql.raw("""
             SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t WHERE \(matching) LIMIT \(literal: limit + 1)
             """).all()
         let pageIDs: [UUID], total: Int, exact: Bool
         if rows.count <= limit {
-            // Few enough to count and sort here, in the order SQLite's BINARY collation gives.
-            var hits: [UUID: [UInt8]] = [:]
-            for row in rows { hits[try row.decode(column: "id", as: UUID.self)] = Array(try row.decode(column: "s", as: String.self).utf8) }
-            let sorted = hits.sorted { a, b in
-                a.value != b.value ? a.value.lexicographicallyPrecedes(b.value) : a.key.uuidString < b.key.uuidString
-            }
-            pageIDs = from < sorted.count ? sorted[from..<min(to, sorted.count)].map(\.key) : []
-            (total, exact) = (hits.count, true)
+            // Few enough to count and sort here, in the index's order.
+            var seen = Set<UUID>()
+            let sorted = NameOrder.sorted(try rows.map { row in
+                (Array(try row.decode(column: "s", as: String.self).utf8), try row.decode(column: "id", as: UUID.self))
+            }).filter { seen.insert($0).inserted }
+            pageIDs = from < sorted.count ? Array(sorted[from..<min(to, sorted.count)]) : []
+            (total, exact) = (sorted.count, true)
         } else {
-            let walk = (inScope("p.scope") + keys.map { hasWord("p.name_keys", $0) }).joined(separator: " AND ")
-            // Without statistics SQLite would take the scope index (every row in a city's
-            // scope) and sort a million rows: 3.6 s instead of 5–15 ms.
-            let people: SQLQueryString = sqlite ? "people p INDEXED BY people_name_idx" : "people p"
-            pageIDs = try await sql.raw("""
-                SELECT p.id AS id FROM \(people) WHERE \(walk) ORDER BY p.name_search, p.id LIMIT \(literal: per) OFFSET \(literal: from)
-                """).all().map { try $0.decode(column: "id", as: UUID.self) }
+            pageIDs = try await denseHits(driver: driver, from: from, to: to) { token in
+                ([token] + inScope("t.scope") + others).joined(separator: " AND ")
+            }
             (total, exact) = (limit, false)
         }
         let people = pageIDs.isEmpty ? [] : try await visible.filter(\.$id ~~ pageIDs).all()
         let byID = Dictionary(uniqueKeysWithValues: people.compactMap { p in p.id.map { ($0, p) } })
         return PeoplePage(items: pageIDs.compactMap { byID[$0] }.map(PersonDTO.init), page: page, per: per, total: total, totalExact: exact)
+    }
+
+    /// At most this many different tokens are merged for one prefix ("su": suriani, sulaeman,
+    /// …); a prefix that starts more falls back to one top-N sort of all its hits.
+    static let mergedTokenLimit = 24
+
+    /// Rows `from..<to` of a name search with more than `exactCountLimit` hits. `condition`
+    /// gives the WHERE clause for a token condition on `t.token`.
+    private func denseHits(driver: String, from: Int, to: Int, condition: (SQLQueryString) -> SQLQueryString) async throws -> [UUID] {
+        let sql = req.db as! any SQLDatabase
+        let upper = driver + "\u{7F}"
+        // The distinct tokens with this prefix, one index probe each.
+        var tokens: [String] = []
+        var next = try await sql.raw("SELECT MIN(token) AS k FROM name_tokens WHERE token >= \(bind: driver) AND token < \(bind: upper)")
+            .first()?.decode(column: "k", as: String?.self)
+        while let token = next, tokens.count <= Self.mergedTokenLimit {
+            tokens.append(token)
+            next = try await sql.raw("SELECT MIN(token) AS k FROM name_tokens WHERE token > \(bind: token) AND token < \(bind: upper)")
+                .first()?.decode(column: "k", as: String?.self)
+        }
+        var hits: [(name: [UInt8], id: UUID)] = []
+        if tokens.count <= Self.mergedTokenLimit {
+            // Within one token the index is in name order: each list stops after `to` rows.
+            // A person's rank in any list is at most their rank overall, so `to` per list is enough.
+            for token in tokens {
+                for row in try await sql.raw("""
+                    SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t WHERE \(condition("t.token = \(bind: token)"))
+                    ORDER BY t.sort_name, t.person_id LIMIT \(literal: to)
+                    """).all() {
+                    hits.append((Array(try row.decode(column: "s", as: String.self).utf8), try row.decode(column: "id", as: UUID.self)))
+                }
+            }
+        } else {
+            // A person with two words of the prefix has two rows, next to each other in this
+            // order: ask for more rows than the page needs, and more again if that was short.
+            var wanted = to * 2
+            while true {
+                let rows = try await sql.raw("""
+                    SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t
+                    WHERE \(condition("t.token >= \(bind: driver) AND t.token < \(bind: upper)"))
+                    ORDER BY t.sort_name, t.person_id LIMIT \(literal: wanted)
+                    """).all()
+                hits = try rows.map { (Array(try $0.decode(column: "s", as: String.self).utf8), try $0.decode(column: "id", as: UUID.self)) }
+                if rows.count < wanted || Set(hits.map(\.id)).count >= to { break }
+                wanted *= 2
+            }
+        }
+        var seen = Set<UUID>()
+        let ordered = NameOrder.sorted(hits).filter { seen.insert($0).inserted }
+        return from < ordered.count ? Array(ordered[from..<min(to, ordered.count)]) : []
     }
 
     /// The person's history from every module, newest first. Bulk imports write no event
@@ -268,8 +314,18 @@ extension Person {
             row.nameKeys = NameIndex.keyList(tokens)
             try await row.create(on: db)
         }
-        nameKeys = tokens.isEmpty ? nil : NameIndex.keyList(tokens)
-        try await Person.query(on: db).filter(\.$id == id).set(\.$nameKeys, to: nameKeys).update()
+
+    }
+}
+
+/// The order of name-search hits, as both databases sort the token index: the sort name
+/// bytewise (SQLite BINARY, PostgreSQL "C"), then the person's id (upper-case text on
+/// SQLite, bytes on PostgreSQL: the same order).
+enum NameOrder {
+    static func sorted(_ hits: [(name: [UInt8], id: UUID)]) -> [UUID] {
+        hits.map { ($0.name, $0.id, $0.id.uuidString) }
+            .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.2 < b.2 }
+            .map(\.1)
     }
 }
 

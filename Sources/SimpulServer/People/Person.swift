@@ -13,10 +13,6 @@ final class Person: Model, @unchecked Sendable {
     @Field(key: "full_name") var fullName: String
     /// Lower-cased name for search.
     @Field(key: "name_search") var nameSearch: String
-    /// The name's phonetic keys, " key1 key2 …" (`NameIndex.keyList`), written with the name
-    /// tokens: a search for a common name walks the name index (name_search, id, scope,
-    /// name_keys) in order and checks the keys in place. Nil for a person without tokens.
-    @OptionalField(key: "name_keys") var nameKeys: String?
     @OptionalField(key: "nik_cipher") var nikCipher: String?
     @OptionalField(key: "nik_index") var nikIndex: String?
     @OptionalField(key: "nik_masked") var nikMasked: String?
