@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import FluentSQL
 import SimpulCore
 import Vapor
@@ -173,9 +174,7 @@ struct PeopleService {
         if rows.count <= limit {
             // Few enough to count and sort here, in the index's order.
             var seen = Set<UUID>()
-            let sorted = NameOrder.sorted(try rows.map { row in
-                (Array(try row.decode(column: "s", as: String.self).utf8), try row.decode(column: "id", as: UUID.self))
-            }).filter { seen.insert($0).inserted }
+            let sorted = NameOrder.sorted(try NameOrder.hits(rows)).filter { seen.insert($0).inserted }
             pageIDs = from < sorted.count ? Array(sorted[from..<min(to, sorted.count)]) : []
             (total, exact) = (sorted.count, true)
         } else {
@@ -216,7 +215,7 @@ struct PeopleService {
                     SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t WHERE \(condition("t.token = \(bind: token)"))
                     ORDER BY t.sort_name, t.person_id LIMIT \(literal: to)
                     """).all() {
-                    hits.append((Array(try row.decode(column: "s", as: String.self).utf8), try row.decode(column: "id", as: UUID.self)))
+                    hits.append(try NameOrder.hit(row))
                 }
             }
         } else {
@@ -229,7 +228,7 @@ struct PeopleService {
                     WHERE \(condition("t.token >= \(bind: driver) AND t.token < \(bind: upper)"))
                     ORDER BY t.sort_name, t.person_id LIMIT \(literal: wanted)
                     """).all()
-                hits = try rows.map { (Array(try $0.decode(column: "s", as: String.self).utf8), try $0.decode(column: "id", as: UUID.self)) }
+                hits = try NameOrder.hits(rows)
                 if rows.count < wanted || Set(hits.map(\.id)).count >= to { break }
                 wanted *= 2
             }
@@ -327,6 +326,18 @@ enum NameOrder {
             .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.2 < b.2 }
             .map(\.1)
     }
+
+    /// (sort name, person id) from a row with columns `s` and `id`. SQLite rows are read
+    /// directly: SQLKit's Codable decoding of 2,000 rows took 20 ms, most of a search.
+    static func hit(_ row: any SQLRow) throws -> (name: [UInt8], id: UUID) {
+        if let lite = row as? SQLiteRow, let name = lite.column("s")?.string,
+           let text = lite.column("id")?.string, let id = UUID(uuidString: text) {
+            return (Array(name.utf8), id)
+        }
+        return (Array(try row.decode(column: "s", as: String.self).utf8), try row.decode(column: "id", as: UUID.self))
+    }
+
+    static func hits(_ rows: [any SQLRow]) throws -> [(name: [UInt8], id: UUID)] { try rows.map(hit) }
 }
 
 /// The searchable form of names: one phonetic key per word, distinct.
