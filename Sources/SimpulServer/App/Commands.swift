@@ -160,16 +160,6 @@ struct ImportCommand: AsyncCommand {
         batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
         batch.consentStatement = "Impor baris perintah oleh \(user.username)."
         try await batch.create(on: app.db)
-        if let sql = app.db as? any SQLDatabase, sql.dialect.name == "sqlite" {
-            // This process only imports: give its connections a page cache that holds the
-            // indexes of a million members (1 GiB at most, allocated as pages are touched).
-            // With the server's 32 MiB, the random-key indexes (NIK and phone blind indexes,
-            // name tokens) were re-read from the file for most rows past ~300,000 members.
-            for eventLoop in app.eventLoopGroup.makeIterator() {
-                let db = app.databases.database(.sqlite, logger: app.logger, on: eventLoop) as! any SQLDatabase
-                try await db.raw("PRAGMA cache_size=-1048576").run()
-            }
-        }
         var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
         if let chunk = signature.chunk { importer.chunkSize = max(1, chunk) }
         // One read of the file: each row is checked on its way to the database (the web import

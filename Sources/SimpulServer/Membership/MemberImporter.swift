@@ -82,26 +82,22 @@ struct MemberImporter: Sendable {
     /// Checks one row, including the importer's right to add people in that kelurahan.
     static func check(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
                       access: AccessScope, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        validator.validate(fields, mapping: mapping, row: row).flatMap { member in
-            checkInFile(member, row: row, mapping: mapping, access: access, seen: &seen)
+        switch validator.validate(fields, mapping: mapping, row: row) {
+        case .failure(let errors):
+            return .failure(errors)
+        case .success(let member):
+            var problems: [RowError] = []
+            if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
+                problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
+                                         message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
+            }
+            if let first = seen[member.nik.digits] {
+                problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
+            } else {
+                seen[member.nik.digits] = row
+            }
+            return problems.isEmpty ? .success(member) : .failure(RowErrors(row: row, problems: problems))
         }
-    }
-
-    /// The checks after the row's own fields: the importer's right to add people in that
-    /// kelurahan, and the same NIK earlier in the file (the first row wins).
-    static func checkInFile(_ member: MemberRow, row: Int, mapping: ColumnMapping, access: AccessScope,
-                            seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        var problems: [RowError] = []
-        if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
-            problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
-                                     message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
-        }
-        if let first = seen[member.nik.digits] {
-            problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
-        } else {
-            seen[member.nik.digits] = row
-        }
-        return problems.isEmpty ? .success(member) : .failure(RowErrors(row: row, problems: problems))
     }
 
     // MARK: checking
@@ -155,7 +151,7 @@ struct MemberImporter: Sendable {
         var stats = Stats()
         var errors: [RowErrors] = []
         var seen: [String: Int] = [:]
-        var chunk: [(row: Int, fields: [String])] = []
+        var chunk: [MemberRow] = []
         let access = self.access
         let batchID = try batch.requireID()
         batch.status = .importing
@@ -163,45 +159,33 @@ struct MemberImporter: Sendable {
         batch.importedRows = 0
         batch.existingRows = 0
         try await batch.save(on: db)
-        // Three stages side by side: this task reads the CSV; each chunk's rows are checked,
-        // encrypted and keyed on all cores (`checkAndPrepare`); the chunk before is written
-        // meanwhile (SQLite/PostgreSQL work on the database's threads). Chunks are still
+        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
+        // database's threads), the next is read, checked and encrypted here. Chunks are still
         // stored one after the other, each in its own transaction.
         var writing: Task<(imported: Int, existing: Int), any Error>?
-        func hand(_ rows: [(row: Int, fields: [String])]) async throws {
-            let checked = try await self.checkAndPrepare(rows, mapping: mapping, validator: validator, units: unitByCode)
-            var prepared: [PreparedRow] = []
-            prepared.reserveCapacity(checked.count)
-            var valid = 0
-            for (raw, result) in zip(rows, checked) {
-                switch result {
-                case .failure(let rowErrors):
-                    stats.errorRows += 1
-                    errors.append(rowErrors)
-                case .success(let row):
-                    switch Self.checkInFile(row.member, row: raw.row, mapping: mapping, access: access, seen: &seen) {
-                    case .failure(let rowErrors):
-                        stats.errorRows += 1
-                        errors.append(rowErrors)
-                    case .success:
-                        valid += 1
-                        if let row = row.prepared { prepared.append(row) }
-                    }
-                }
-            }
-            stats.valid += valid
+        func hand(_ rows: [MemberRow]) async throws {
+            let prepared = try self.prepare(rows, units: unitByCode)
             if let previous = writing {
                 let done = try await previous.value
                 stats.imported += done.imported
                 stats.existing += done.existing
             }
-            writing = Task { [self] in try await self.store(prepared, of: valid, batchID: batchID, initial: initial) }
+            writing = Task { [self] in try await self.store(prepared, of: rows.count, batchID: batchID, initial: initial) }
         }
         do {
             try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
                 if fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return }
                 stats.total += 1
-                chunk.append((row, fields))
+                let member: MemberRow
+                switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
+                case .success(let valid): member = valid
+                case .failure(let rowErrors):
+                    stats.errorRows += 1
+                    errors.append(rowErrors)
+                    return
+                }
+                stats.valid += 1
+                chunk.append(member)
                 if chunk.count >= chunkSize {
                     try await hand(chunk)
                     chunk.removeAll(keepingCapacity: true)
@@ -249,50 +233,20 @@ struct MemberImporter: Sendable {
         let tokenIDs: [UUID]
     }
 
-    /// A row that passed its own checks, with its encrypted, indexed form (nil when its
-    /// kelurahan has no org unit).
-    struct CheckedRow: Sendable {
-        let member: MemberRow
-        let prepared: PreparedRow?
-    }
-
-    /// Each row's own checks, encryption and name keys, on all cores; results in file order.
-    /// The checks that look at other rows (the same NIK twice) run afterwards, in order.
-    func checkAndPrepare(_ rows: [(row: Int, fields: [String])], mapping: ColumnMapping, validator: MemberRowValidator,
-                         units: [String: UnitRef]) async throws -> [Result<CheckedRow, RowErrors>] {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 500))
-        let size = (rows.count + workers - 1) / workers
-        return try await withThrowingTaskGroup(of: (Int, [Result<CheckedRow, RowErrors>]).self) { group in
-            for start in stride(from: 0, to: rows.count, by: size) {
-                let part = Array(rows[start..<min(start + size, rows.count)])
-                group.addTask { [self] in
-                    var ids = TimeOrderedID()
-                    return (start, try part.map { raw in
-                        switch validator.validate(raw.fields, mapping: mapping, row: raw.row) {
-                        case .failure(let errors): return .failure(errors)
-                        case .success(let member):
-                            return .success(CheckedRow(member: member, prepared: try self.prepare(member, units: units, ids: &ids)))
-                        }
-                    })
-                }
-            }
-            var parts: [(Int, [Result<CheckedRow, RowErrors>])] = []
-            for try await part in group { parts.append(part) }
-            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
-        }
-    }
-
-    func prepare(_ member: MemberRow, units: [String: UnitRef], ids: inout TimeOrderedID) throws -> PreparedRow? {
-        guard let unit = units[member.villageCode] else { return nil }
+    func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
         let vault = self.vault
-        let phone = member.phone
-        let tokens = NameIndex.tokens(of: member.fullName)
-        return PreparedRow(
-            member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
-            nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
-            phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
-            addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
-            personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
+        var ids = TimeOrderedID()
+        return try rows.compactMap { member in
+            guard let unit = units[member.villageCode] else { return nil }
+            let phone = member.phone
+            let tokens = NameIndex.tokens(of: member.fullName)
+            return PreparedRow(
+                member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
+                nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
+                phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
+                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
+                personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
+        }
     }
 
     /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
