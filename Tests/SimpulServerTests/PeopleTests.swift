@@ -232,6 +232,8 @@ struct PeopleTests {
             try await web.login("ketua.dpc")
             let html = try await web.get("/people?q=warga").body.string
             #expect(html.contains("Lebih dari 2.000 orang") && html.contains("Berikutnya") && !html.contains("Halaman 1 dari"))
+            let counted = try await web.get("/people?q=curug%20bab").body.string
+            #expect(counted.contains("\(IndonesianNumber.grouped(expected)) orang"))
         }
     }
 }
