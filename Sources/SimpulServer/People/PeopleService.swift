@@ -136,19 +136,16 @@ struct PeopleService {
         guard !keys.isEmpty else { return PeoplePage(items: [], page: page, per: per, total: 0) }
         var roots = req.access.roots(for: .viewPeople)
         if roots.contains(.national) { roots = [] }
-        func inScope(_ column: SQLQueryString) -> [SQLQueryString] {
-            var scope: [SQLQueryString] = []
-            if !roots.isEmpty {
-                let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql(column) }
-                scope.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
-            }
-            if let unit { scope.append(SubtreeMatch(unit.orgPath, on: req.db).sql(column)) }
-            return scope
+        var inScope: [SQLQueryString] = []
+        if !roots.isEmpty {
+            let anyRoot = roots.map { SubtreeMatch($0, on: req.db).sql("t.scope") }
+            inScope.append("(" + anyRoot.map { "(" + $0 + ")" }.joined(separator: " OR ") + ")")
         }
+        if let unit { inScope.append(SubtreeMatch(unit.orgPath, on: req.db).sql("t.scope")) }
         // name_keys is " key1 key2 …": a word-start match is " key" anywhere in it.
         let sqlite = sql.dialect.name == "sqlite"
-        func hasWord(_ column: SQLQueryString, _ key: String) -> SQLQueryString {
-            column + " \(unsafeRaw: sqlite ? "GLOB" : "LIKE") \(bind: sqlite ? "* \(key)*" : "% \(key)%")"
+        func hasWord(_ key: String) -> SQLQueryString {
+            "t.name_keys \(unsafeRaw: sqlite ? "GLOB" : "LIKE") \(bind: sqlite ? "* \(key)*" : "% \(key)%")"
         }
         func startsToken(_ key: String) -> SQLQueryString { "t.token >= \(bind: key) AND t.token < \(bind: key + "\u{7F}")" }
         let limit = Self.exactCountLimit
@@ -158,14 +155,14 @@ struct PeopleService {
             var fewest = Int.max
             for key in keys {
                 let rows = try await sql.raw("""
-                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM name_tokens t WHERE \(([startsToken(key)] + inScope("t.scope")).joined(separator: " AND ")) LIMIT \(literal: limit + 1)) c
+                    SELECT COUNT(*) AS n FROM (SELECT 1 FROM name_tokens t WHERE \(([startsToken(key)] + inScope).joined(separator: " AND ")) LIMIT \(literal: limit + 1)) c
                     """).first()?.decode(column: "n", as: Int.self) ?? 0
                 if rows == 0 { return PeoplePage(items: [], page: page, per: per, total: 0) }
                 if rows < fewest { (fewest, driver) = (rows, key) }
             }
         }
-        let others = keys.filter { $0 != driver }.map { hasWord("t.name_keys", $0) }
-        let matching = ([startsToken(driver)] + inScope("t.scope") + others).joined(separator: " AND ")
+        let others = keys.filter { $0 != driver }.map(hasWord)
+        let matching = ([startsToken(driver)] + inScope + others).joined(separator: " AND ")
         let (from, to) = ((page - 1) * per, page * per)
         let rows = try await sql.raw("""
             SELECT t.person_id AS id, t.sort_name AS s FROM name_tokens t WHERE \(matching) LIMIT \(literal: limit + 1)
@@ -179,7 +176,7 @@ struct PeopleService {
             (total, exact) = (sorted.count, true)
         } else {
             pageIDs = try await denseHits(driver: driver, from: from, to: to) { token in
-                ([token] + inScope("t.scope") + others).joined(separator: " AND ")
+                ([token] + inScope + others).joined(separator: " AND ")
             }
             (total, exact) = (limit, false)
         }
