@@ -8,6 +8,13 @@ import VaporTesting
 
 @Suite("People: validation, encryption, timeline, offices")
 struct PeopleTests {
+    /// GET /api/v1/people?query as the token's user; must answer 200.
+    static func people(_ app: Application, token: String, _ query: String) async throws -> PeoplePage {
+        let res = try await app.testing().sendRequest(.GET, "/api/v1/people?\(query)", headers: .bearer(token))
+        #expect(res.status == .ok)
+        return try res.content.decode(PeoplePage.self)
+    }
+
     func create(_ app: Application, token: String, _ fields: [String: String]) async throws -> TestingHTTPResponse {
         try await app.testing().sendRequest(.POST, "/api/v1/people", headers: .bearer(token), beforeRequest: { req in
             try req.content.encode(fields)
@@ -133,11 +140,7 @@ struct PeopleTests {
             try await f.person("Siti Luar", in: "36.73.05.1001")
             try await f.user("op", role: .pengamat, at: "36.73.04")
             let token = try await f.token("op")
-            func page(_ query: String) async throws -> PeoplePage {
-                let res = try await app.testing().sendRequest(.GET, "/api/v1/people?\(query)", headers: .bearer(token))
-                #expect(res.status == .ok)
-                return try res.content.decode(PeoplePage.self)
-            }
+            func page(_ query: String) async throws -> PeoplePage { try await Self.people(app, token: token, query) }
             let first = try await page("q=siti&per=4"), second = try await page("q=siti&per=4&page=2")
             #expect(first.total == 6 && second.total == 6)
             #expect(first.items.map(\.fullName) == ["Ahmad Siti", "Siti Aminah", "Siti Baduy", "Siti Maryam"])
@@ -186,11 +189,7 @@ struct PeopleTests {
             // The importer and the one-by-one path write the same keys.
             try await f.person("Warga Curug Bab", in: "36.73.04.1001")
             let token = try await f.token("ketua.dpc")
-            func page(_ query: String) async throws -> PeoplePage {
-                let res = try await app.testing().sendRequest(.GET, "/api/v1/people?\(query)", headers: .bearer(token))
-                #expect(res.status == .ok)
-                return try res.content.decode(PeoplePage.self)
-            }
+            func page(_ query: String) async throws -> PeoplePage { try await Self.people(app, token: token, query) }
             let first = try await page("q=warga&per=100"), second = try await page("q=warga&per=100&page=2")
             #expect(first.total == 2000 && !first.totalExact && first.items.count == 100 && second.items.count == 100)
             let all = try await Person.query(on: app.db).all().map(\.nameSearch).sorted()
