@@ -2,7 +2,11 @@ import Vapor
 
 /// Errors as the person at the other end needs them: JSON with an Indonesian reason under
 /// /api, a Leaf page elsewhere, a redirect to the login page when a page needs a session.
-struct SimpulErrorMiddleware: AsyncMiddleware {
+///
+/// A future-based middleware, like the other global one: an `AsyncMiddleware` moves every
+/// request from the event loop to the concurrency pool and back, which cost the public card
+/// check about a fifth of its rate. Only an error takes the async path (to render a page).
+struct SimpulErrorMiddleware: Middleware {
     let environment: Environment
 
     struct APIError: Content {
@@ -18,29 +22,31 @@ struct SimpulErrorMiddleware: AsyncMiddleware {
         let reason: String
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch {
-            let (status, reason) = describe(error, request: request)
-            if request.isAPI {
-                let response = Response(status: status)
-                try response.content.encode(APIError(error: true, reason: reason, fields: (error as? ValidationFailure)?.errors))
-                if status == .unauthorized {
-                    response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
-                }
-                return response
-            }
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { try await self.answer(error, to: request) }
+        }
+    }
+
+    private func answer(_ error: any Error, to request: Request) async throws -> Response {
+        let (status, reason) = describe(error, request: request)
+        if request.isAPI {
+            let response = Response(status: status)
+            try response.content.encode(APIError(error: true, reason: reason, fields: (error as? ValidationFailure)?.errors))
             if status == .unauthorized {
-                let target = request.url.path == "/" ? "/login" : "/login?next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")"
-                return request.redirect(to: target)
+                response.headers.replaceOrAdd(name: .wwwAuthenticate, value: "Bearer")
             }
-            let page = ErrorPage(title: Self.title(for: status), status: status.code, reason: reason)
-            do {
-                return try await request.render("error", title: page.title, page, status: status)
-            } catch {
-                return Response(status: status, body: .init(string: reason))
-            }
+            return response
+        }
+        if status == .unauthorized {
+            let target = request.url.path == "/" ? "/login" : "/login?next=\(request.url.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? "/")"
+            return request.redirect(to: target)
+        }
+        let page = ErrorPage(title: Self.title(for: status), status: status.code, reason: reason)
+        do {
+            return try await request.render("error", title: page.title, page, status: status)
+        } catch {
+            return Response(status: status, body: .init(string: reason))
         }
     }
 
@@ -90,15 +96,20 @@ extension Request {
 }
 
 /// Conservative headers for every response; pages load nothing from other origins.
-struct SecurityHeadersMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+struct SecurityHeadersMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            Self.add(to: response)
+            return response
+        }
+    }
+
+    static func add(to response: Response) {
         response.headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         response.headers.replaceOrAdd(name: "X-Frame-Options", value: "DENY")
         response.headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         response.headers.replaceOrAdd(
             name: "Content-Security-Policy",
             value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
-        return response
     }
 }

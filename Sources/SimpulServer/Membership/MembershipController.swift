@@ -149,12 +149,12 @@ struct MembershipController {
 
     @Sendable func verifyPage(req: Request) async throws -> Response {
         let check = try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db,
-                                                            labels: try await req.levelLabels())
+                                                            labels: req.application.levelLabelCache).get()
         return try await req.render("membership/verify", title: "Verifikasi KTA", check)
     }
 
-    @Sendable func verifyAPI(req: Request) async throws -> PublicCardCheck {
-        try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db, labels: try await req.levelLabels())
+    @Sendable func verifyAPI(req: Request) -> EventLoopFuture<PublicCardCheck> {
+        MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db, labels: req.application.levelLabelCache)
     }
 
     // MARK: officials

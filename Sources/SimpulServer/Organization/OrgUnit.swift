@@ -87,8 +87,14 @@ struct OrgLevelLabels: Sendable, Equatable, Codable {
 final class LevelLabelCache: Sendable {
     private let box = NIOLockedValueBox<(labels: OrgLevelLabels, at: Date)?>(nil)
 
+    /// The labels if loaded less than a minute ago.
+    var fresh: OrgLevelLabels? {
+        guard let cached = box.withLockedValue({ $0 }), Date().timeIntervalSince(cached.at) < 60 else { return nil }
+        return cached.labels
+    }
+
     func get(on db: any Database) async throws -> OrgLevelLabels {
-        if let cached = box.withLockedValue({ $0 }), Date().timeIntervalSince(cached.at) < 60 { return cached.labels }
+        if let fresh { return fresh }
         let labels = try await OrgLevelLabels.load(on: db)
         box.withLockedValue { $0 = (labels, Date()) }
         return labels
