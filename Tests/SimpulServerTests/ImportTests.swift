@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SimpulCore
+import SQLKit
 import Testing
 import Vapor
 import VaporTesting
@@ -114,6 +115,51 @@ struct ImportTests {
             #expect(try await Person.query(on: app.db).count() == 30)
             let names = try await Person.query(on: app.db).all().map(\.fullName)
             #expect(Set(names).count == 30)
+        }
+    }
+
+    /// The secondary indexes of the tables an import writes, as the database defines them.
+    static func secondaryIndexes(_ app: Application) async throws -> [String] {
+        try await SuspendedIndexes.definitions(of: MemberImporter.loadedTables, on: app.db as! any SQLDatabase).map { "\($0.name): \($0.definition)" }
+    }
+
+    @Test("a load bigger than the stored list builds the secondary indexes at the end, exactly as they were")
+    func bulkLoadRebuildsIndexes() async throws {
+        #expect(SuspendedIndexes.worthSuspending(incomingRows: 1_000_000, storedRows: 0))
+        #expect(SuspendedIndexes.worthSuspending(incomingRows: 60_000, storedRows: 60_000))
+        #expect(!SuspendedIndexes.worthSuspending(incomingRows: 60_000, storedRows: 1_000_000))
+        #expect(!SuspendedIndexes.worthSuspending(incomingRows: 2_000, storedRows: 0))
+        try await withSimpul { app in
+            let user = try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let before = try await Self.secondaryIndexes(app)
+            #expect(before.count >= 5, "\(before)")
+            let path = try Self.write(Self.validRows(30))
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            let batch = try ImportBatch.commandLine(file: URL(fileURLWithPath: path), by: user, initial: .active)
+            try await batch.create(on: app.db)
+            let access = AccessScope(grants: try await user.$grants.get(on: app.db).map(\.grant))
+            var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
+            importer.bulkLoadMinimum = 10
+            importer.chunkSize = 7
+            let stats = try await importer.run(batch)
+            #expect(stats.imported == 30)
+            #expect(try await Self.secondaryIndexes(app) == before)
+            #expect(try await (app.db as! any SQLDatabase).raw("SELECT count(*) AS n FROM suspended_indexes").first()?.decode(column: "n", as: Int.self) == 0)
+            #expect(try await NameToken.query(on: app.db).count() >= 60)
+        }
+    }
+
+    @Test("indexes set aside by an import killed half-way are built when the server starts")
+    func killedBulkLoadIsRepairedAtStart() async throws {
+        try await withSimpul { app in
+            let before = try await Self.secondaryIndexes(app)
+            let dropped = try await SuspendedIndexes.suspend(tables: MemberImporter.loadedTables, on: app.db)
+            #expect(dropped.count == before.count)
+            #expect(try await Self.secondaryIndexes(app).isEmpty)
+            // Now the process dies; the next start finds the record and builds them.
+            try await FirstStart.run(on: app)
+            #expect(try await Self.secondaryIndexes(app) == before)
+            #expect(try await SuspendedIndexes.restore(on: app.db).isEmpty)
         }
     }
 

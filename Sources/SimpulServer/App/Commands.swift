@@ -145,20 +145,7 @@ struct ImportCommand: AsyncCommand {
         }
         try MembershipPolicy(access: access).requireImport(initial: status)
         let url = URL(fileURLWithPath: signature.file)
-        let headers = try MemberImporter.headers(of: url)
-        let batch = ImportBatch()
-        batch.fileName = url.lastPathComponent
-        batch.filePath = url.path
-        batch.contentHash = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex
-        batch.uploadedBy = try user.requireID()
-        batch.username = user.username
-        batch.status = .validating
-        batch.initialStatus = status.rawValue
-        batch.columnMapping = ColumnMapping.guess(headers: headers)
-        batch.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
-        batch.totalRows = 0; batch.validRows = 0; batch.errorRows = 0
-        batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
-        batch.consentStatement = "Impor baris perintah oleh \(user.username)."
+        let batch = try ImportBatch.commandLine(file: url, by: user, initial: status)
         try await batch.create(on: app.db)
         var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
         if let chunk = signature.chunk { importer.chunkSize = max(1, chunk) }

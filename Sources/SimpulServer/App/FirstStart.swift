@@ -17,6 +17,9 @@ enum FirstStart {
     @discardableResult
     static func run(on app: Application) async throws -> Result {
         let rows = try RegionRow.parse(csv: String(contentsOf: BundledResources.reference("wilayah.csv"), encoding: .utf8))
+        // Indexes set aside by a bulk import that was killed before it could build them.
+        let rebuilt = try await SuspendedIndexes.restore(on: app.db)
+        if !rebuilt.isEmpty { app.logger.notice("Indeks dibangun ulang setelah impor yang terputus: \(rebuilt.joined(separator: ", ")).") }
         let result = try await app.db.transaction { db in
             var result = Result()
             result.regionsAdded = try await loadRegions(rows, on: db)

@@ -137,4 +137,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(CreateMonitoring())
     app.migrations.add(AddNameTokenSortName())
     app.migrations.add(AddNameKeys())
+    app.migrations.add(CreateSuspendedIndexes())
 }

@@ -118,3 +118,24 @@ struct CreateImportBatches: AsyncMigration {
         try await database.enum("import_status").delete()
     }
 }
+
+extension ImportBatch {
+    /// A batch for `simpul import`: columns guessed from the header, no check pass first.
+    static func commandLine(file url: URL, by user: User, initial status: MembershipStatus) throws -> ImportBatch {
+        let headers = try MemberImporter.headers(of: url)
+        let batch = ImportBatch()
+        batch.fileName = url.lastPathComponent
+        batch.filePath = url.path
+        batch.contentHash = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex
+        batch.uploadedBy = try user.requireID()
+        batch.username = user.username
+        batch.status = .validating
+        batch.initialStatus = status.rawValue
+        batch.columnMapping = ColumnMapping.guess(headers: headers)
+        batch.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
+        batch.totalRows = 0; batch.validRows = 0; batch.errorRows = 0
+        batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
+        batch.consentStatement = "Impor baris perintah oleh \(user.username)."
+        return batch
+    }
+}

@@ -19,6 +19,9 @@ struct MemberImporter: Sendable {
     /// Rows per transaction: bigger transactions touch each index page once for many rows
     /// (with 1,000 rows a chunk rewrote most pages of the random-key indexes every time).
     var chunkSize = 10_000
+    /// From this many rows (and at least as many as are stored) the secondary indexes are
+    /// built at the end instead of row by row.
+    var bulkLoadMinimum = SuspendedIndexes.bulkLoadMinimum
 
     struct Stats: Sendable, Equatable {
         var total = 0
@@ -162,6 +165,16 @@ struct MemberImporter: Sendable {
         // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
         // database's threads), the next is read, checked and encrypted here. Chunks are still
         // stored one after the other, each in its own transaction.
+        // A load at least as big as the stored list builds the secondary indexes once at the
+        // end instead of updating them row by row (see SuspendedIndexes).
+        try await SuspendedIndexes.restore(on: db)
+        let storedPeople = try await Person.query(on: db).count()
+        let suspending = SuspendedIndexes.worthSuspending(incomingRows: try Self.lineCount(of: URL(fileURLWithPath: batch.filePath)) - 1,
+                                                          storedRows: storedPeople, minimum: bulkLoadMinimum)
+        if suspending {
+            let names = try await SuspendedIndexes.suspend(tables: Self.loadedTables, on: db)
+            logger.info("Impor besar: \(names.count) indeks sekunder dibangun ulang di akhir (\(names.joined(separator: ", "))).")
+        }
         var writing: Task<(imported: Int, existing: Int), any Error>?
         func hand(_ rows: [MemberRow]) async throws {
             let prepared = try self.prepare(rows, units: unitByCode)
@@ -200,7 +213,13 @@ struct MemberImporter: Sendable {
         } catch {
             // Let a chunk in flight finish (or fail) before the error leaves: never two writers.
             _ = try? await writing?.value
+            if suspending { _ = try? await SuspendedIndexes.restore(on: db) }
             throw error
+        }
+        if suspending {
+            let start = Date()
+            try await SuspendedIndexes.restore(on: db)
+            logger.info("Indeks sekunder dibangun ulang dalam \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
         }
         batch.status = .done
         batch.totalRows = stats.total
@@ -213,6 +232,20 @@ struct MemberImporter: Sendable {
         batch.finishedAt = Date()
         try await batch.save(on: db)
         return stats
+    }
+
+    /// The tables a member import writes to.
+    static let loadedTables = [Person.schema, NameToken.schema, Membership.schema]
+
+    /// Lines in the file (a CSV field may hold a line break, so this is an estimate of rows).
+    static func lineCount(of url: URL) throws -> Int {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        var lines = 0
+        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
+            lines += data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        }
+        return lines
     }
 
     /// One row with everything personal already encrypted and indexed (CPU work done

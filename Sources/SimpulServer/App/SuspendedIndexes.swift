@@ -1,0 +1,102 @@
+import Fluent
+import SQLKit
+
+/// Secondary indexes set aside while a big list is loaded and built again after it.
+///
+/// Keeping an index up to date row by row costs a random page write per row once the index
+/// is bigger than the cache (a name-token index of a million members is 300 MB); building
+/// it afterwards is one sort. Only non-unique indexes are suspended: the unique ones keep
+/// guarding the NIK and the card numbers during the load. Each index's exact definition,
+/// as the database reports it, is written to `suspended_indexes` in the same transaction
+/// that drops it, so a load killed half-way leaves a record, and `restore` (run when the
+/// server or an import starts) builds whatever is missing.
+enum SuspendedIndexes {
+    static let schema = "suspended_indexes"
+
+    /// Worth it when the load at least doubles the table: rebuilding then costs about as
+    /// much as the rows already there, while keeping the indexes costs a page per row.
+    static func worthSuspending(incomingRows: Int, storedRows: Int, minimum: Int = bulkLoadMinimum) -> Bool {
+        incomingRows >= minimum && incomingRows >= storedRows
+    }
+
+    static let bulkLoadMinimum = 50_000
+
+    /// Drops every non-unique index of `tables`; returns their names.
+    @discardableResult
+    static func suspend(tables: [String], on db: any Database) async throws -> [String] {
+        try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            var names: [String] = []
+            for (name, definition) in try await definitions(of: tables, on: sql) {
+                try await sql.raw("INSERT INTO \(ident: schema) (name, definition) VALUES (\(bind: name), \(bind: definition))").run()
+                try await sql.raw("DROP INDEX \(ident: name)").run()
+                names.append(name)
+            }
+            return names
+        }
+    }
+
+    /// Builds every suspended index that is missing and forgets it; a no-op when none is.
+    /// Returns the names built.
+    @discardableResult
+    static func restore(on db: any Database) async throws -> [String] {
+        let sql = db as! any SQLDatabase
+        var built: [String] = []
+        for row in try await sql.raw("SELECT name, definition FROM \(ident: schema) ORDER BY name").all() {
+            let name = try row.decode(column: "name", as: String.self)
+            let definition = try row.decode(column: "definition", as: String.self)
+            let missing = try await db.transaction { db in
+                let sql = db as! any SQLDatabase
+                let missing = try await !exists(name, on: sql)
+                if missing { try await sql.raw(SQLQueryString(definition)).run() }
+                try await sql.raw("DELETE FROM \(ident: schema) WHERE name = \(bind: name)").run()
+                return missing
+            }
+            if missing { built.append(name) }
+        }
+        return built
+    }
+
+    /// Non-unique indexes of `tables` with the statement that creates each.
+    static func definitions(of tables: [String], on sql: any SQLDatabase) async throws -> [(name: String, definition: String)] {
+        let rows: [any SQLRow]
+        if sql.dialect.name == "postgresql" {
+            rows = try await sql.raw("""
+                SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
+                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE n.nspname = current_schema() AND t.relname IN (\(binds: tables)) AND NOT x.indisunique
+                ORDER BY i.relname
+                """).all()
+        } else {
+            // Indexes behind UNIQUE constraints have no SQL of their own (and stay anyway).
+            rows = try await sql.raw("""
+                SELECT name, sql AS definition FROM sqlite_master
+                WHERE type = 'index' AND tbl_name IN (\(binds: tables)) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+                ORDER BY name
+                """).all()
+        }
+        return try rows.map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "definition", as: String.self)) }
+    }
+
+    static func exists(_ index: String, on sql: any SQLDatabase) async throws -> Bool {
+        if sql.dialect.name == "postgresql" {
+            return try await sql.raw("SELECT to_regclass(\(bind: index))::text AS name").first()?.decode(column: "name", as: String?.self) != nil
+        }
+        return try await sql.raw("SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = \(bind: index)").first() != nil
+    }
+}
+
+struct CreateSuspendedIndexes: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SuspendedIndexes.schema)
+            .field("name", .string, .identifier(auto: false))
+            .field("definition", .string, .required)
+            .create()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await SuspendedIndexes.restore(on: database)
+        try await database.schema(SuspendedIndexes.schema).delete()
+    }
+}
