@@ -1,3 +1,5 @@
+import Foundation
+import Crypto
 import Fluent
 import SimpulCore
 import Testing
@@ -7,6 +9,17 @@ import VaporTesting
 
 @Suite("Data-subject rights, duplicates, KPU readiness, the printed card")
 struct RightsAndDuplicatesTests {
+    @Test("a blind index is HMAC-SHA256 of purpose:value under the index subkey, whatever came before it")
+    func blindIndexIsPlainHMAC() throws {
+        let master = SymmetricKey(size: .bits256)
+        let vault = PersonalDataVault(masterKey: master)
+        let indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("simpul-blind-index-v1".utf8), outputByteCount: 32)
+        for (value, purpose) in [("3673064612610001", "nik"), ("081234567890", "phone"), ("3673064612610001", "nik")] {
+            let expected = HMAC<SHA256>.authenticationCode(for: Data("\(purpose):\(value)".utf8), using: indexKey)
+            #expect(vault.blindIndex(value, purpose: purpose) == expected.map { String(format: "%02x", $0) }.joined())
+        }
+    }
+
     @Test("a person's full copy is unmasked, complete and audited; anonymisation removes identity but keeps counts")
     func copyAndAnonymise() async throws {
         try await withSimpul { app in

@@ -7,12 +7,15 @@ import Vapor
 /// Keys are immutable after init, so sharing across tasks is safe.
 struct PersonalDataVault: @unchecked Sendable {
     private let encryptionKey: SymmetricKey
-    private let indexKey: SymmetricKey
+    /// HMAC keyed with the index subkey, copied for each value: setting up the key costs as
+    /// much as hashing a short value, and an import makes two indexes per row.
+    private let indexMAC: HMAC<SHA256>
 
     init(masterKey: SymmetricKey) {
         // Separate subkeys: the blind index must not be usable to decrypt, nor the reverse.
         encryptionKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, info: Data("simpul-encrypt-v1".utf8), outputByteCount: 32)
-        indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, info: Data("simpul-blind-index-v1".utf8), outputByteCount: 32)
+        let indexKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, info: Data("simpul-blind-index-v1".utf8), outputByteCount: 32)
+        indexMAC = HMAC<SHA256>(key: indexKey)
     }
 
     func encrypt(_ plaintext: String) throws -> String {
@@ -29,8 +32,9 @@ struct PersonalDataVault: @unchecked Sendable {
     /// Deterministic keyed index of a normalised value; `purpose` keeps NIK and phone
     /// indexes apart so equal strings in different fields never collide.
     func blindIndex(_ value: String, purpose: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data((purpose + ":" + value).utf8), using: indexKey)
-        return Hex.encode(mac)
+        var mac = indexMAC
+        mac.update(data: Array((purpose + ":" + value).utf8))
+        return Hex.encode(mac.finalize())
     }
 
     /// The master key: SIMPUL_DATA_KEY (base64, 32 bytes), else `<data dir>/data.key`,
