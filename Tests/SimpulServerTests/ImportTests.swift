@@ -118,6 +118,23 @@ struct ImportTests {
         }
     }
 
+    @Test("cells in PostgreSQL COPY text: NULL, escapes, UTC timestamps with microseconds")
+    func copyText() {
+        func text(_ cell: BulkCell) -> String {
+            var buffer = ByteBuffer()
+            cell.writeCopyText(into: &buffer)
+            return String(buffer: buffer)
+        }
+        #expect(text(.text(nil)) == "\\N")
+        #expect(text(.text("Jl. Baru\\2\tRT 1\nRW 2\r")) == "Jl. Baru\\\\2\\tRT 1\\nRW 2\\r")
+        #expect(text(.enumCase("active", type: "membership_status")) == "active")
+        let id = UUID()
+        #expect(text(.uuid(id)) == id.uuidString)
+        #expect(text(.date(Date(timeIntervalSince1970: 1_795_676_709.123456))) == "2026-11-26 07:05:09.123456+00")
+        #expect(text(.date(Date(timeIntervalSince1970: -1.5))) == "1969-12-31 23:59:58.500000+00")
+        #expect(text(.date(nil)) == "\\N")
+    }
+
     /// The secondary indexes of the tables an import writes, as the database defines them.
     static func secondaryIndexes(_ app: Application) async throws -> [String] {
         try await SuspendedIndexes.definitions(of: MemberImporter.loadedTables, on: app.db as! any SQLDatabase).map { "\($0.name): \($0.definition)" }
