@@ -86,34 +86,15 @@ struct MemberImporter: Sendable {
     /// Checks one row, including the importer's right to add people in that kelurahan.
     static func check(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
                       access: AccessScope, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        checkAgainstEarlierRows(checkAlone(fields, row: row, mapping: mapping, validator: validator, access: access),
-                                row: row, seen: &seen)
-    }
-
-    /// A row's own checks: its cells, and the importer's right to add people in its kelurahan.
-    /// They need no other row, so a chunk's rows are checked on all cores at once.
-    struct OwnCheck: Sendable {
-        let validated: Result<MemberRow, RowErrors>
-        let refused: [RowError]
-    }
-
-    static func checkAlone(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
-                           access: AccessScope) -> OwnCheck {
-        let validated = validator.validate(fields, mapping: mapping, row: row)
-        guard case .success(let member) = validated, !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) else {
-            return OwnCheck(validated: validated, refused: [])
-        }
-        return OwnCheck(validated: validated, refused: [RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
-                                                                 message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda.")])
-    }
-
-    /// The check that needs the rows before it, in file order: a NIK seen earlier in the file.
-    static func checkAgainstEarlierRows(_ own: OwnCheck, row: Int, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        switch own.validated {
+        switch validator.validate(fields, mapping: mapping, row: row) {
         case .failure(let errors):
             return .failure(errors)
         case .success(let member):
-            var problems = own.refused
+            var problems: [RowError] = []
+            if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
+                problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
+                                         message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
+            }
             if let first = seen[member.nik.digits] {
                 problems.append(RowError(row: row, field: .nik, message: "NIK ganda dalam berkas: sama dengan baris \(first)."))
             } else {
@@ -174,14 +155,17 @@ struct MemberImporter: Sendable {
         var stats = Stats()
         var errors: [RowErrors] = []
         var seen: [String: Int] = [:]
-        var chunk: [(row: Int, fields: [String])] = []
-        chunk.reserveCapacity(chunkSize)
+        var chunk: [MemberRow] = []
+        let access = self.access
         let batchID = try batch.requireID()
         batch.status = .importing
         batch.processedRows = 0
         batch.importedRows = 0
         batch.existingRows = 0
         try await batch.save(on: db)
+        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
+        // database's threads), the next is read, checked and encrypted here. Chunks are still
+        // stored one after the other, each in its own transaction.
         // A load at least as big as the stored list builds the secondary indexes once at the
         // end instead of updating them row by row (see SuspendedIndexes).
         try await SuspendedIndexes.restore(on: db)
@@ -192,38 +176,30 @@ struct MemberImporter: Sendable {
             let names = try await SuspendedIndexes.suspend(tables: Self.loadedTables, on: db)
             logger.info("Impor besar: \(names.count) indeks sekunder dibangun ulang di akhir (\(names.joined(separator: ", "))).")
         }
-        // Three stages side by side: the file is read here; each chunk's rows are checked and
-        // encrypted on all cores; while one chunk is written (on the database's threads) the
-        // next is read and checked. Chunks are still stored one after the other, each in its
-        // own transaction, and in-file duplicates are decided in file order.
         var writing: Task<(imported: Int, existing: Int), any Error>?
-        func hand(_ rows: [(row: Int, fields: [String])]) async throws {
-            var valid = 0
-            var prepared: [PreparedRow] = []
-            prepared.reserveCapacity(rows.count)
-            for checked in try await checkAndPrepare(rows, mapping: mapping, validator: validator, units: unitByCode) {
-                stats.total += 1
-                switch Self.checkAgainstEarlierRows(checked.own, row: checked.row, seen: &seen) {
-                case .failure(let rowErrors):
-                    stats.errorRows += 1
-                    errors.append(rowErrors)
-                case .success:
-                    stats.valid += 1
-                    valid += 1
-                    if let row = checked.prepared { prepared.append(row) }
-                }
-            }
+        func hand(_ rows: [MemberRow]) async throws {
+            let prepared = try self.prepare(rows, units: unitByCode)
             if let previous = writing {
                 let done = try await previous.value
                 stats.imported += done.imported
                 stats.existing += done.existing
             }
-            writing = Task { [self, prepared, valid] in try await self.store(prepared, of: valid, batchID: batchID, initial: initial) }
+            writing = Task { [self] in try await self.store(prepared, of: rows.count, batchID: batchID, initial: initial) }
         }
         do {
             try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
                 if fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return }
-                chunk.append((row, fields))
+                stats.total += 1
+                let member: MemberRow
+                switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
+                case .success(let valid): member = valid
+                case .failure(let rowErrors):
+                    stats.errorRows += 1
+                    errors.append(rowErrors)
+                    return
+                }
+                stats.valid += 1
+                chunk.append(member)
                 if chunk.count >= chunkSize {
                     try await hand(chunk)
                     chunk.removeAll(keepingCapacity: true)
@@ -291,50 +267,20 @@ struct MemberImporter: Sendable {
         let tokenIDs: [UUID]
     }
 
-    /// A row after its own checks, with its personal data encrypted when they passed
-    /// (`prepared` is nil for a row that failed, or whose kelurahan has no org unit).
-    struct CheckedRow: Sendable {
-        let row: Int
-        let own: OwnCheck
-        let prepared: PreparedRow?
-    }
-
-    /// The rows' own checks and encryption, split over the cores, returned in file order.
-    func checkAndPrepare(_ rows: [(row: Int, fields: [String])], mapping: ColumnMapping, validator: MemberRowValidator,
-                         units: [String: UnitRef]) async throws -> [CheckedRow] {
-        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, rows.count / 500))
-        let size = (rows.count + parts - 1) / parts
-        let access = self.access
-        return try await withThrowingTaskGroup(of: (Int, [CheckedRow]).self) { group in
-            for part in 0..<parts {
-                let slice = rows[min(rows.count, part * size)..<min(rows.count, (part + 1) * size)]
-                group.addTask { [self] in
-                    var ids = TimeOrderedID()
-                    let checked = try slice.map { row, fields in
-                        let own = Self.checkAlone(fields, row: row, mapping: mapping, validator: validator, access: access)
-                        guard case .success(let member) = own.validated, own.refused.isEmpty, let unit = units[member.villageCode] else {
-                            return CheckedRow(row: row, own: own, prepared: nil)
-                        }
-                        return CheckedRow(row: row, own: own, prepared: try self.prepare(member, unit: unit, ids: &ids))
-                    }
-                    return (part, checked)
-                }
-            }
-            var done = [[CheckedRow]](repeating: [], count: parts)
-            for try await (part, checked) in group { done[part] = checked }
-            return done.flatMap { $0 }
+    func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
+        let vault = self.vault
+        var ids = TimeOrderedID()
+        return try rows.compactMap { member in
+            guard let unit = units[member.villageCode] else { return nil }
+            let phone = member.phone
+            let tokens = NameIndex.tokens(of: member.fullName)
+            return PreparedRow(
+                member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
+                nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
+                phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
+                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
+                personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
         }
-    }
-
-    func prepare(_ member: MemberRow, unit: UnitRef, ids: inout TimeOrderedID) throws -> PreparedRow {
-        let phone = member.phone
-        let tokens = NameIndex.tokens(of: member.fullName)
-        return PreparedRow(
-            member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
-            nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
-            phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
-            addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
-            personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
     }
 
     /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
