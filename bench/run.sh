@@ -9,6 +9,7 @@
 # 2. import into PostgreSQL: psql COPY … FROM STDIN (raw)  vs  simpul import   (SKIP_PG=1 skips)
 # 3. name search latency with ROWS members stored (SQLite), p50/p95/p99 of 200 requests
 # 4. card check throughput:  wrk on /api/v1/public/kta/{code}  vs  wrk on /health; server RSS
+#    (also on PostgreSQL, right after its import, unless SKIP_PG=1)
 #
 # Environment: ROWS (1000000), SIMPUL_BIN (the release build), SKIP_PG (0), SEARCHES (200),
 # SEARCH_BUDGET (900 s for all searches), IMPORT_TIMEOUT (7200 s per import),
@@ -76,6 +77,20 @@ mib() { f "$1 / 1024" "%.0f"; }
 
 SUMMARY=()
 record() { SUMMARY+=("$1"); }
+
+wrk_run() {  # wrk_run NAME URL [script]: prints req/s and p99 into $WORK/wrk-NAME.txt
+    local name=$1 url=$2; shift 2
+    KTA_CODES=${CODES:-} timeout 300 wrk -t2 -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --timeout 10s --latency "$@" "$url" >"$WORK/wrk-$name.txt"
+}
+wrk_field() { # wrk_field NAME → "req/s p99 non2xx errors"
+    local file=$WORK/wrk-$1.txt
+    local rps p99 non2xx errs
+    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+    p99=$(awk '$1 == "99%" { print $2 }' "$file")
+    non2xx=$(awk '/Non-2xx/ { print $NF }' "$file"); non2xx=${non2xx:-0}
+    errs=$(awk '/Socket errors/ { sub(/.*Socket errors: /, ""); print }' "$file"); errs=${errs:-none}
+    echo "$rps|$p99|$non2xx|$errs"
+}
 
 # simpul CMD… in a data dir: runs from $WORK/app so nothing lands in the caller's cwd.
 mkdir -p "$WORK/app"
@@ -208,6 +223,27 @@ elif [[ $SKIP_PG != 1 ]]; then
          "startup+exit $(f "$PG_APP_S - $APP_TOTAL_S") s; $(n "$IMPORTED") new, $(n "$EXISTING") existing"
     record "import PostgreSQL|$(n "$PG_APP_RATE") rows/s ($PG_SHARE% of raw)|psql COPY $(n "$PG_RAW_RATE") rows/s|(none; reported)|–"
     record "import PostgreSQL, phases|check + write $APP_TOTAL_S s + start/exit $(f "$PG_APP_S - $APP_TOTAL_S") s|raw $PG_RAW_S s total||"
+    # The card check on PostgreSQL too: PostgresNIO answers on the event loop, where SQLite
+    # needs a trip to its thread pool and back for every query.
+    CODES=$WORK/pg-codes.txt
+    "${PSQL[@]}" -d simpul -Atc "select verify_code from memberships where verify_code is not null limit 1000" >"$CODES"
+    (cd "$WORK/app" && DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/simpul?sslmode=disable" SIMPUL_DATA_DIR=$WORK/pg-data \
+        exec "$SIMPUL_BIN" serve --hostname 127.0.0.1 --port "$PORT" --log warning) >"$WORK/pg-serve.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 600); do curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/health" 2>/dev/null && break; sleep 0.1; done
+    curl -fsS --max-time 10 "http://127.0.0.1:$PORT/api/v1/public/kta/$(head -1 "$CODES")" | jq -e '.valid == true' >/dev/null \
+        || { echo "a stored code does not check as valid on PostgreSQL" >&2; exit 1; }
+    KTA_CODES=$CODES timeout 60 wrk -t2 -c"$WRK_CONNECTIONS" -d3s -s "$HERE/kta.lua" "http://127.0.0.1:$PORT/" >/dev/null
+    wrk_run pg-kta "http://127.0.0.1:$PORT/" -s "$HERE/kta.lua"
+    wrk_run pg-health "http://127.0.0.1:$PORT/health"
+    kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+    IFS='|' read -r PK_RPS PK_P99 PK_NON PK_ERR <<<"$(wrk_field pg-kta)"
+    IFS='|' read -r PH_RPS PH_P99 PH_NON PH_ERR <<<"$(wrk_field pg-health)"
+    printf "  %-40s %8s req/s  p99 %-9s non-2xx %s, socket errors: %s\n" "PostgreSQL: GET /health" "$(n "$PH_RPS")" "$PH_P99" "$PH_NON" "$PH_ERR"
+    printf "  %-40s %8s req/s  p99 %-9s non-2xx %s, socket errors: %s\n" "PostgreSQL: GET /api/v1/public/kta/{code}" "$(n "$PK_RPS")" "$PK_P99" "$PK_NON" "$PK_ERR"
+    echo "  target ≥ 5,000 req/s: $(verdict "$(ge "$PK_RPS" 5000)")"
+    record "card check on PostgreSQL (wrk -c$WRK_CONNECTIONS, PostgreSQL on the same 2 cores)|$(n "$PK_RPS") req/s, p99 $PK_P99|/health $(n "$PH_RPS") req/s, p99 $PH_P99|≥ 5,000 req/s|$(verdict "$(ge "$PK_RPS" 5000)")"
     runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
     PG_STARTED=0
     rm -rf "$PGDATA"
@@ -256,19 +292,6 @@ NCODES=$(wc -l <"$CODES")
 curl -fsS --max-time 10 "$BASE/api/v1/public/kta/$(head -1 "$CODES")" | jq -e '.valid == true' >/dev/null \
     || { echo "a stored code does not check as valid" >&2; exit 1; }
 RSS_IDLE=$(rss)
-wrk_run() {  # wrk_run NAME URL [script]: prints req/s and p99 into $WORK/wrk-NAME.txt
-    local name=$1 url=$2; shift 2
-    KTA_CODES=$CODES timeout 300 wrk -t2 -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --timeout 10s --latency "$@" "$url" >"$WORK/wrk-$name.txt"
-}
-wrk_field() { # wrk_field NAME → "req/s p99 non2xx errors"
-    local file=$WORK/wrk-$1.txt
-    local rps p99 non2xx errs
-    rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-    p99=$(awk '$1 == "99%" { print $2 }' "$file")
-    non2xx=$(awk '/Non-2xx/ { print $NF }' "$file"); non2xx=${non2xx:-0}
-    errs=$(awk '/Socket errors/ { sub(/.*Socket errors: /, ""); print }' "$file"); errs=${errs:-none}
-    echo "$rps|$p99|$non2xx|$errs"
-}
 # a short warm-up of both routes, not counted
 KTA_CODES=$CODES timeout 60 wrk -t2 -c"$WRK_CONNECTIONS" -d3s -s "$HERE/kta.lua" "$BASE/" >/dev/null
 timeout 60 wrk -t2 -c"$WRK_CONNECTIONS" -d3s "$BASE/health" >/dev/null
