@@ -1,3 +1,4 @@
+import Foundation
 import Fluent
 import SimpulCore
 import Testing
@@ -8,6 +9,19 @@ import VaporTesting
 /// 36.73.05.1001 is a kelurahan in Cipocok Jaya (36.73.05).
 @Suite("Membership: registration, verification, KTA")
 struct MembershipTests {
+    @Test("the card check's hand-written JSON reads back as the same answer, whatever the text holds")
+    func cardCheckJSON() throws {
+        let tricky = PublicCardCheck(valid: true, status: "Anggota \"aktif\" \\ ok", initials: "S. A.",
+                                     unit: "DPRa Cigoong\n\t\u{01}é", validUntil: "2031-11-26")
+        let plain = PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
+        for check in [tricky, plain] {
+            let response = check.jsonResponse
+            #expect(response.headers.contentType == .json)
+            let data = Data(response.body.string!.utf8)
+            #expect(try JSONDecoder().decode(PublicCardCheck.self, from: data) == check)
+        }
+    }
+
     static let valid: [String: String] = [
         "fullName": "Siti Aminah", "nik": "3673055508900001", "birthPlace": "Serang", "birthDate": "1990-08-15", "sex": "P",
         "phone": "081234567890", "address": "Jl. Bhayangkara No. 5", "rt": "1", "rw": "2", "regionCode": "36.73.05.1001",

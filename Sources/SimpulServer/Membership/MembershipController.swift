@@ -153,8 +153,9 @@ struct MembershipController {
         return try await req.render("membership/verify", title: "Verifikasi KTA", check)
     }
 
-    @Sendable func verifyAPI(req: Request) -> EventLoopFuture<PublicCardCheck> {
+    @Sendable func verifyAPI(req: Request) -> EventLoopFuture<Response> {
         MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db, labels: req.application.levelLabelCache)
+            .map(\.jsonResponse)
     }
 
     // MARK: officials

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQLiteDriver
 import SQLKit
 import SimpulCore
 import Vapor
@@ -68,12 +69,36 @@ struct MembersPage: Content {
 }
 
 /// What the public may learn from a card's QR: initials, unit, validity — nothing else.
-struct PublicCardCheck: Content {
+struct PublicCardCheck: Content, Equatable {
     let valid: Bool
     let status: String
     let initials: String?
     let unit: String?
     let validUntil: String?
+
+    /// The API's answer, its JSON written directly: this is the busiest public route, and
+    /// Foundation's JSONEncoder took 4 % of its time. The same keys as the Codable form.
+    var jsonResponse: Response {
+        var json = "{\"valid\":\(valid),\"status\":\(Self.quoted(status)),\"initials\":\(initials.map(Self.quoted) ?? "null")"
+        json += ",\"unit\":\(unit.map(Self.quoted) ?? "null"),\"validUntil\":\(validUntil.map(Self.quoted) ?? "null")}"
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(string: json))
+    }
+
+    /// A JSON string literal: quote, backslash and control characters escaped.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
 
 /// Registration, verification and activation of members.
@@ -259,23 +284,50 @@ struct MembershipService {
         let clean = code.uppercased().filter { $0.isLetter || $0.isNumber }
         let unknown = PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
         guard clean.count == 10 else { return db.eventLoop.makeSucceededFuture(unknown) }
-        let sql = db as! any SQLDatabase
         let labelsLoaded = labels.fresh.map(db.eventLoop.makeSucceededFuture)
             ?? db.eventLoop.makeFutureWithTask { try await labels.get(on: db) }
-        let row: EventLoopFuture<(any SQLRow)?> = sql.raw("""
-            SELECT m.status AS status, m.valid_until AS valid_until, p.full_name AS full_name, u.name AS unit_name, u.level AS level
-            FROM memberships m JOIN people p ON p.id = m.person_id JOIN org_units u ON u.id = m.org_unit_id
-            WHERE m.verify_code = \(bind: clean)
-            """).first()
-        return row.and(labelsLoaded).flatMapThrowing { row, labels in
+        return CardRow.find(verifyCode: clean, on: db).and(labelsLoaded).map { row, labels in
             guard let row else { return unknown }
-            let status = MembershipStatus(rawValue: try row.decode(column: "status", as: String.self)) ?? .inactive
-            let validUntil = try row.decode(column: "valid_until", as: String?.self)
-            let stillValid = status == .active && (validUntil ?? "") >= CivilDate(Date()).iso8601
+            let status = MembershipStatus(rawValue: row.status) ?? .inactive
+            let stillValid = status == .active && (row.validUntil ?? "") >= CivilDate(Date()).iso8601
             let label = status != .active ? status.label : stillValid ? "Anggota aktif" : "Masa berlaku habis"
-            let unit = labels.label(for: try row.decode(column: "level", as: Int.self)) + " " + (try row.decode(column: "unit_name", as: String.self))
-            return PublicCardCheck(valid: stillValid, status: label, initials: Self.initials(try row.decode(column: "full_name", as: String.self)),
-                                   unit: unit, validUntil: validUntil)
+            return PublicCardCheck(valid: stillValid, status: label, initials: Self.initials(row.fullName),
+                                   unit: labels.label(for: row.level) + " " + row.unitName, validUntil: row.validUntil)
+        }
+    }
+
+    /// What the public check reads about one card.
+    struct CardRow {
+        let status: String
+        let validUntil: String?
+        let fullName: String
+        let unitName: String
+        let level: Int
+
+        static let query = """
+            SELECT m.status, m.valid_until, p.full_name, u.name, u.level
+            FROM memberships m JOIN people p ON p.id = m.person_id JOIN org_units u ON u.id = m.org_unit_id
+            WHERE m.verify_code =
+            """
+
+        /// On SQLite the statement goes to SQLiteNIO as it is and the row is read by position:
+        /// SQLKit's serializer and generic column decoding were several per cent of the check's time.
+        static func find(verifyCode: String, on db: any Database) -> EventLoopFuture<CardRow?> {
+            if let lite = db as? any SQLiteDatabase {
+                return lite.query(query + " ?", [.text(verifyCode)]).map { rows in
+                    guard let row = rows.first, row.columns.count == 5, let status = row.columns[0].data.string,
+                          let name = row.columns[2].data.string, let unit = row.columns[3].data.string,
+                          let level = row.columns[4].data.integer else { return nil }
+                    return CardRow(status: status, validUntil: row.columns[1].data.string, fullName: name, unitName: unit, level: level)
+                }
+            }
+            return (db as! any SQLDatabase).raw(SQLQueryString(query) + " \(bind: verifyCode)").first().flatMapThrowing { row in
+                try row.map {
+                    CardRow(status: try $0.decode(column: "status", as: String.self), validUntil: try $0.decode(column: "valid_until", as: String?.self),
+                            fullName: try $0.decode(column: "full_name", as: String.self), unitName: try $0.decode(column: "name", as: String.self),
+                            level: try $0.decode(column: "level", as: Int.self))
+                }
+            }
         }
     }
 
