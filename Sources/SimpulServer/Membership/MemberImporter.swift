@@ -163,9 +163,6 @@ struct MemberImporter: Sendable {
         batch.importedRows = 0
         batch.existingRows = 0
         try await batch.save(on: db)
-        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
-        // database's threads), the next is read, checked and encrypted here. Chunks are still
-        // stored one after the other, each in its own transaction.
         // A load at least as big as the stored list builds the secondary indexes once at the
         // end instead of updating them row by row (see SuspendedIndexes).
         try await SuspendedIndexes.restore(on: db)
@@ -176,6 +173,9 @@ struct MemberImporter: Sendable {
             let names = try await SuspendedIndexes.suspend(tables: Self.loadedTables, on: db)
             logger.info("Impor besar: \(names.count) indeks sekunder dibangun ulang di akhir (\(names.joined(separator: ", "))).")
         }
+        // Two stages side by side: while one chunk is written (SQLite/PostgreSQL work on the
+        // database's threads), the next is read, checked and encrypted here. Chunks are still
+        // stored one after the other, each in its own transaction.
         var writing: Task<(imported: Int, existing: Int), any Error>?
         func hand(_ rows: [MemberRow]) async throws {
             let prepared = try self.prepare(rows, units: unitByCode)
