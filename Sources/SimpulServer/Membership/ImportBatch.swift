@@ -120,22 +120,30 @@ struct CreateImportBatches: AsyncMigration {
 }
 
 extension ImportBatch {
-    /// A batch for `simpul import`: columns guessed from the header, no check pass first.
+    /// A new batch of `user`'s file: columns guessed from the header, every count at zero.
+    convenience init(id: UUID? = nil, fileName: String, filePath: String, contentHash: String, by user: User, status: Status,
+                     initial: MembershipStatus, headers: [String], consentStatement: String) throws {
+        self.init()
+        self.id = id
+        self.fileName = fileName
+        self.filePath = filePath
+        self.contentHash = contentHash
+        uploadedBy = try user.requireID()
+        username = user.username
+        self.status = status
+        initialStatus = initial.rawValue
+        columnMapping = ColumnMapping.guess(headers: headers)
+        self.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
+        totalRows = 0; validRows = 0; errorRows = 0
+        processedRows = 0; importedRows = 0; existingRows = 0
+        self.consentStatement = consentStatement
+    }
+
+    /// A batch for `simpul import`: no check pass first.
     static func commandLine(file url: URL, by user: User, initial status: MembershipStatus) throws -> ImportBatch {
-        let headers = try MemberImporter.headers(of: url)
-        let batch = ImportBatch()
-        batch.fileName = url.lastPathComponent
-        batch.filePath = url.path
-        batch.contentHash = SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex
-        batch.uploadedBy = try user.requireID()
-        batch.username = user.username
-        batch.status = .validating
-        batch.initialStatus = status.rawValue
-        batch.columnMapping = ColumnMapping.guess(headers: headers)
-        batch.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
-        batch.totalRows = 0; batch.validRows = 0; batch.errorRows = 0
-        batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
-        batch.consentStatement = "Impor baris perintah oleh \(user.username)."
-        return batch
+        try ImportBatch(fileName: url.lastPathComponent, filePath: url.path,
+                        contentHash: SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex, by: user,
+                        status: .validating, initial: status, headers: try MemberImporter.headers(of: url),
+                        consentStatement: "Impor baris perintah oleh \(user.username).")
     }
 }

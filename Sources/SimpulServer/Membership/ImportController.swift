@@ -93,20 +93,10 @@ struct ImportController {
             return try await refuse("Berkas tidak terbaca sebagai CSV. Simpan dari spreadsheet sebagai CSV (UTF-8).")
         }
         guard !headers.isEmpty else { return try await refuse("Berkas kosong: baris pertama harus berisi judul kolom.") }
-        let batch = ImportBatch()
-        batch.id = id
-        batch.fileName = String(file.filename.prefix(200))
-        batch.filePath = path
-        batch.contentHash = SHA256.hash(data: data).hex
-        batch.uploadedBy = user.id!
-        batch.username = user.username
-        batch.status = .uploaded
-        batch.initialStatus = initial.rawValue
-        batch.columnMapping = ColumnMapping.guess(headers: headers)
-        batch.headers = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
-        batch.totalRows = 0; batch.validRows = 0; batch.errorRows = 0
-        batch.processedRows = 0; batch.importedRows = 0; batch.existingRows = 0
-        batch.consentStatement = "Pengunggah \(user.username) menyatakan anggota telah menyetujui pemrosesan data untuk keanggotaan."
+        let batch = try ImportBatch(
+            id: id, fileName: String(file.filename.prefix(200)), filePath: path, contentHash: SHA256.hash(data: data).hex, by: user,
+            status: .uploaded, initial: initial, headers: headers,
+            consentStatement: "Pengunggah \(user.username) menyatakan anggota telah menyetujui pemrosesan data untuk keanggotaan.")
         try await batch.create(on: req.db)
         try await req.audit.record("import.upload", entity: "import_batch", id: id.uuidString, scope: "",
                                    detail: "\(batch.fileName), \(data.count) byte, status awal \(initial.rawValue)")
