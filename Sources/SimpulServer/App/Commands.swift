@@ -160,6 +160,9 @@ struct ImportCommand: AsyncCommand {
             try csv.write(toFile: errorPath, atomically: true, encoding: .utf8)
             context.console.print("Daftar kesalahan: \(errorPath)")
         }
+        if !stats.rebuiltIndexes.isEmpty {
+            context.console.print("Indeks yang dibangun ulang di akhir: \(stats.rebuiltIndexes.joined(separator: ", ")).")
+        }
         context.console.print("Diimpor: \(stats.imported) baru, \(stats.existing) sudah ada; \(String(format: "%.1f", seconds)) s = \(Int(Double(stats.valid) / max(seconds, 0.001))) baris/detik.")
         // After a bulk load PostgreSQL needs fresh statistics for its plans and a visibility
         // map for index-only scans (name search reads only the token index); autovacuum would

@@ -30,6 +30,8 @@ struct MemberImporter: Sendable {
         var errorRows = 0
         var imported = 0
         var existing = 0
+        /// Secondary indexes set aside for a big load and built again at its end.
+        var rebuiltIndexes: [String] = []
     }
 
     // MARK: reading
@@ -219,7 +221,7 @@ struct MemberImporter: Sendable {
         }
         if suspending {
             let start = Date()
-            try await SuspendedIndexes.restore(on: db)
+            stats.rebuiltIndexes = try await SuspendedIndexes.restore(on: db)
             logger.info("Indeks sekunder dibangun ulang dalam \(String(format: "%.1f", Date().timeIntervalSince(start))) s.")
         }
         batch.status = .done
