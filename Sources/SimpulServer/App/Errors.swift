@@ -4,8 +4,9 @@ import Vapor
 /// /api, a Leaf page elsewhere, a redirect to the login page when a page needs a session.
 ///
 /// A future-based middleware, like the other global one: an `AsyncMiddleware` moves every
-/// request from the event loop to the concurrency pool and back, which cost the public card
-/// check about a fifth of its rate. Only an error takes the async path (to render a page).
+/// request from the event loop to the concurrency pool and back (with both middlewares and
+/// the card check future-based, /health went from 4,922 to 5,418 req/s in one comparison).
+/// Only an error takes the async path (to render a page).
 struct SimpulErrorMiddleware: Middleware {
     let environment: Environment
 
