@@ -22,6 +22,37 @@ struct MembershipTests {
         }
     }
 
+    @Test("on a SQLite file the card check is read on the event loop, and sees every change at once")
+    func cardCheckOnTheEventLoop() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-loop-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await withSimpul(sqliteFile: dir.appendingPathComponent("simpul.sqlite").path) { app in
+            let reader = try #require(app.loopLocalSQLite)
+            let (_, card) = try await CadreTests.member(app, "Siti Aminah", in: "36.73.05.1001", sequence: 1)
+            let code = try #require(card.verifyCode)
+            let query = MembershipService.CardRow.query + " ?"
+            let loop = app.eventLoopGroup.any()
+            func onLoop(_ code: String) async throws -> MembershipService.CardRow? {
+                try await loop.submit { try reader.firstRow(query, text: code, on: loop).flatMap(MembershipService.CardRow.init(columns:)) }.get()
+            }
+            let row = try #require(try await onLoop(code))
+            #expect(row.status == "active" && row.fullName == "Siti Aminah" && row.level == 4)
+            #expect(try await onLoop("ZZZZZZZZZZ") == nil)
+            // Off its event loop the reader refuses, so the caller takes the pool.
+            #expect(throws: LoopLocalSQLite.Failure.self) { try reader.firstRow(query, text: code, on: loop) }
+            // A change committed through the server's own connection is seen by the next read.
+            card.status = .inactive
+            try await card.save(on: app.db)
+            #expect(try await onLoop(code)?.status == "inactive")
+
+            // End to end through a listening server, where the handler runs on an event loop.
+            try await app.testing(method: .running(port: 0)).test(.GET, "/api/v1/public/kta/\(code)") { res in
+                let body = try res.content.decode(PublicCardCheck.self)
+                #expect(!body.valid && body.initials == "S. A." && body.unit?.hasPrefix("DPRa ") == true)
+            }
+        }
+    }
+
     static let valid: [String: String] = [
         "fullName": "Siti Aminah", "nik": "3673055508900001", "birthPlace": "Serang", "birthDate": "1990-08-15", "sex": "P",
         "phone": "081234567890", "address": "Jl. Bhayangkara No. 5", "rt": "1", "rw": "2", "regionCode": "36.73.05.1001",

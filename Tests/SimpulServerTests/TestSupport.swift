@@ -9,12 +9,13 @@ import VaporTesting
 
 /// Runs `body` against a fresh, bootstrapped Simpul: a private in-memory SQLite database,
 /// or — when SIMPUL_TEST_DATABASE_URL (or DATABASE_URL) names a PostgreSQL server — a
-/// fresh database created on it for this test and dropped afterwards.
-func withSimpul(_ body: (Application) async throws -> Void) async throws {
-    var settings = AppSettings(storage: .sqliteMemory, announceFirstAdmin: false, bcryptCost: 4)
+/// fresh database created on it for this test and dropped afterwards. `sqliteFile` makes it
+/// a SQLite file whatever the environment says (for SQLite-only code such as LoopLocalSQLite).
+func withSimpul(sqliteFile: String? = nil, _ body: (Application) async throws -> Void) async throws {
+    var settings = AppSettings(storage: sqliteFile.map { .sqliteFile($0) } ?? .sqliteMemory, announceFirstAdmin: false, bcryptCost: 4)
     settings.formMinimumSeconds = 0
     var scratchDatabase: (base: String, name: String)?
-    if let base = TestDatabase.postgresURL {
+    if sqliteFile == nil, let base = TestDatabase.postgresURL {
         let name = "simpul_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
         try await TestDatabase.execute("CREATE DATABASE \(name)", on: base)
         scratchDatabase = (base, name)

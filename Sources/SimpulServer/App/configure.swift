@@ -44,6 +44,11 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
             try await db.raw("PRAGMA wal_autocheckpoint=8192").run()
         }
     }
+    if case .sqliteFile(let path) = settings.storage {
+        let reader = LoopLocalSQLite(path: path, eventLoops: app.eventLoopGroup)
+        app.loopLocalSQLite = reader
+        app.lifecycle.use(LoopLocalSQLite.Closer(reader: reader))
+    }
 
     app.directory.viewsDirectory = BundledResources.views
     app.directory.publicDirectory = BundledResources.publicFiles
