@@ -44,6 +44,9 @@ struct MembershipTests {
             card.status = .inactive
             try await card.save(on: app.db)
             #expect(try await onLoop(code)?.status == "inactive")
+            // The statement is prepared once per connection, not parsed again for each read.
+            for _ in 0..<3 { _ = try await onLoop(code) }
+            #expect(try await loop.submit { reader.reprepares(query, on: loop) }.get() == 0)
 
             // End to end through a listening server, where the handler runs on an event loop.
             try await app.testing(method: .running(port: 0)).test(.GET, "/api/v1/public/kta/\(code)") { res in
