@@ -33,6 +33,21 @@ struct ImportTests {
         return path
     }
 
+    /// Where an import writes: through the database of the run (in-memory SQLite, or
+    /// PostgreSQL in CI), or to a SQLite file through the importer's own connection.
+    enum Store: String, CaseIterable, Sendable { case database, sqliteFile }
+
+    static func withStore(_ store: Store, _ body: (Application) async throws -> Void) async throws {
+        switch store {
+        case .database:
+            try await withSimpul(body)
+        case .sqliteFile:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-import-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            try await withSimpul(sqliteFile: dir.appendingPathComponent("simpul.sqlite").path, body)
+        }
+    }
+
     func importFile(_ app: Application, _ path: String, as user: String, status: String = "active", chunk: Int = 7) async throws {
         var context = CommandContext(console: app.console, input: CommandInput(arguments: [
             "simpul", path, "--as", user, "--status", status, "--chunk", String(chunk),
@@ -41,9 +56,9 @@ struct ImportTests {
         try await app.console.run(ImportCommand(), with: context)
     }
 
-    @Test("a chunk bigger than one statement: 2,500 rows in one transaction of three INSERTs per table, numbered without gaps")
-    func chunkOfSeveralStatements() async throws {
-        try await withSimpul { app in
+    @Test("a chunk bigger than one statement: 2,500 rows in one transaction of three INSERTs per table, numbered without gaps", arguments: Store.allCases)
+    func chunkOfSeveralStatements(store: Store) async throws {
+        try await Self.withStore(store) { app in
             try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
             var lines = Self.validRows(2500)
             lines.insert("Tanpa NIK Benar,36730412,Serang,01-01-1980,L,Kp,001,001,36.73.04.1001,,,Kawin", at: 1200)
@@ -64,9 +79,9 @@ struct ImportTests {
         }
     }
 
-    @Test("valid rows land, bad rows are listed by row and column, a re-run adds nothing")
-    func importAndRerun() async throws {
-        try await withSimpul { app in
+    @Test("valid rows land, bad rows are listed by row and column, a re-run adds nothing", arguments: Store.allCases)
+    func importAndRerun(store: Store) async throws {
+        try await Self.withStore(store) { app in
             try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
             var lines = Self.validRows(40)
             lines.insert("Tanpa NIK Benar,36730412,Serang,01-01-1980,L,Kp,001,001,36.73.04.1001,,,Kawin", at: 5)        // row 7
@@ -99,9 +114,9 @@ struct ImportTests {
         }
     }
 
-    @Test("an import cut short and run again ends with exactly the valid rows")
-    func interruptedImportResumes() async throws {
-        try await withSimpul { app in
+    @Test("an import cut short and run again ends with exactly the valid rows", arguments: Store.allCases)
+    func interruptedImportResumes(store: Store) async throws {
+        try await Self.withStore(store) { app in
             try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
             let all = Self.validRows(30)
             // What a kill -9 after some chunks leaves: the first rows committed, the rest not.
@@ -135,18 +150,29 @@ struct ImportTests {
         #expect(text(.date(nil)) == "\\N")
     }
 
+    @Test("ids written by the import read exactly as Foundation writes them; card codes use the whole alphabet")
+    func idTextAndCardCodes() {
+        for id in [UUID(), UUID(), UUID(uuid: (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 255))] {
+            #expect(Hex.uuidString(id) == id.uuidString)
+        }
+        let codes = (0..<2000).map { _ in MembershipService.newVerifyCode() }
+        #expect(codes.allSatisfy { $0.count == 10 && $0.allSatisfy { "23456789ABCDEFGHJKLMNPQRSTUVWXYZ".contains($0) } })
+        #expect(Set(codes.joined()).count == 32)
+        #expect(Set(codes).count == codes.count)
+    }
+
     /// The secondary indexes of the tables an import writes, as the database defines them.
     static func secondaryIndexes(_ app: Application) async throws -> [String] {
         try await SuspendedIndexes.definitions(of: MemberImporter.loadedTables, on: app.db as! any SQLDatabase).map { "\($0.name): \($0.definition)" }
     }
 
-    @Test("a load bigger than the stored list builds the secondary indexes at the end, exactly as they were")
-    func bulkLoadRebuildsIndexes() async throws {
+    @Test("a load bigger than the stored list builds the secondary indexes at the end, exactly as they were", arguments: Store.allCases)
+    func bulkLoadRebuildsIndexes(store: Store) async throws {
         #expect(SuspendedIndexes.worthSuspending(incomingRows: 1_000_000, storedRows: 0))
         #expect(SuspendedIndexes.worthSuspending(incomingRows: 60_000, storedRows: 60_000))
         #expect(!SuspendedIndexes.worthSuspending(incomingRows: 60_000, storedRows: 1_000_000))
         #expect(!SuspendedIndexes.worthSuspending(incomingRows: 2_000, storedRows: 0))
-        try await withSimpul { app in
+        try await Self.withStore(store) { app in
             let user = try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
             let before = try await Self.secondaryIndexes(app)
             #expect(before.count >= 5, "\(before)")
@@ -155,7 +181,8 @@ struct ImportTests {
             let batch = try ImportBatch.commandLine(file: URL(fileURLWithPath: path), by: user, initial: .active)
             try await batch.create(on: app.db)
             let access = AccessScope(grants: try await user.$grants.get(on: app.db).map(\.grant))
-            var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
+            var importer = MemberImporter(app: app, access: access, logger: app.logger)
+            #expect((importer.sqliteFile != nil) == (store == .sqliteFile))
             importer.bulkLoadMinimum = 10
             importer.chunkSize = 7
             let stats = try await importer.run(batch)
@@ -188,9 +215,9 @@ struct ImportTests {
         }
     }
 
-    @Test("a person already known from another module gets the membership, not a second record")
-    func knownPersonJoins() async throws {
-        try await withSimpul { app in
+    @Test("a person already known from another module gets the membership, not a second record", arguments: Store.allCases)
+    func knownPersonJoins(store: Store) async throws {
+        try await Self.withStore(store) { app in
             let f = Fixtures(app: app)
             try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
             let row = Self.validRows(1)[0]
@@ -205,9 +232,9 @@ struct ImportTests {
         }
     }
 
-    @Test("the web flow: upload, map, check, import, with progress on the batch page")
-    func webUpload() async throws {
-        try await withSimpul { app in
+    @Test("the web flow: upload, map, check, import, with progress on the batch page", arguments: Store.allCases)
+    func webUpload(store: Store) async throws {
+        try await Self.withStore(store) { app in
             try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
             let web = WebClient(app: app)
             _ = try await web.login("ketua.dpc")

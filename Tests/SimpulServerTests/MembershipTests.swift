@@ -39,7 +39,7 @@ struct MembershipTests {
             #expect(row.status == "active" && row.fullName == "Siti Aminah" && row.level == 4)
             #expect(try await onLoop("ZZZZZZZZZZ") == nil)
             // Off its event loop the reader refuses, so the caller takes the pool.
-            #expect(throws: LoopLocalSQLite.Failure.self) { try reader.firstRow(query, text: code, on: loop) }
+            #expect(throws: RawSQLiteConnection.Failure.self) { try reader.firstRow(query, text: code, on: loop) }
             // A change committed through the server's own connection is seen by the next read.
             card.status = .inactive
             try await card.save(on: app.db)

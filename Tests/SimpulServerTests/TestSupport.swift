@@ -14,6 +14,10 @@ import VaporTesting
 func withSimpul(sqliteFile: String? = nil, _ body: (Application) async throws -> Void) async throws {
     var settings = AppSettings(storage: sqliteFile.map { .sqliteFile($0) } ?? .sqliteMemory, announceFirstAdmin: false, bcryptCost: 4)
     settings.formMinimumSeconds = 0
+    if let sqliteFile {
+        settings.dataDirectory = URL(fileURLWithPath: sqliteFile).deletingLastPathComponent().path
+        settings.dataKeyBase64 = Data([UInt8].random(count: 32)).base64EncodedString()
+    }
     var scratchDatabase: (base: String, name: String)?
     if sqliteFile == nil, let base = TestDatabase.postgresURL {
         let name = "simpul_t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()

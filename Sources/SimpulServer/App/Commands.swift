@@ -147,7 +147,7 @@ struct ImportCommand: AsyncCommand {
         let url = URL(fileURLWithPath: signature.file)
         let batch = try ImportBatch.commandLine(file: url, by: user, initial: status)
         try await batch.create(on: app.db)
-        var importer = MemberImporter(db: app.db, vault: app.vault, access: access, logger: app.logger)
+        var importer = MemberImporter(app: app, access: access, logger: app.logger)
         if let chunk = signature.chunk { importer.chunkSize = max(1, chunk) }
         // One read of the file: each row is checked on its way to the database (the web import
         // checks first so the user can fix the file; here the error file comes at the end).

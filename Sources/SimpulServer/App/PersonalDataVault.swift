@@ -96,4 +96,26 @@ enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    private static let upperDigits = Array("0123456789ABCDEF".utf8)
+
+    /// Exactly `id.uuidString` (upper case, dashed), which on Linux formats through printf:
+    /// a bulk import writes several ids per row.
+    static func uuidString(_ id: UUID) -> String {
+        withUnsafeBytes(of: id.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { out in
+                var i = 0
+                for (n, b) in bytes.enumerated() {
+                    if n == 4 || n == 6 || n == 8 || n == 10 {
+                        out[i] = UInt8(ascii: "-")
+                        i += 1
+                    }
+                    out[i] = upperDigits[Int(b >> 4)]
+                    out[i + 1] = upperDigits[Int(b & 0x0F)]
+                    i += 2
+                }
+                return i
+            }
+        }
+    }
 }

@@ -212,7 +212,7 @@ struct ImportController {
     /// Runs `work` after the response, with the uploader's permissions; a failure is kept
     /// on the batch for the page to show.
     static func background(_ req: Request, batch: ImportBatch, _ work: @escaping @Sendable (MemberImporter) async throws -> Void) {
-        let importer = MemberImporter(db: req.application.db, vault: req.vault, access: req.access, logger: req.logger)
+        let importer = MemberImporter(app: req.application, access: req.access, logger: req.logger)
         let db = req.application.db
         let logger = req.logger
         Task.detached {

@@ -255,10 +255,17 @@ struct MembershipService {
     }
 
     /// 10 characters of an alphabet without look-alikes: about 50 bits, not guessable.
+    /// 32 characters, so 5 random bits each, all 50 from one draw of the system generator
+    /// (a draw is a system call; a bulk import makes a code per row).
     static func newVerifyCode() -> String {
-        let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
-        return String((0..<10).map { _ in alphabet.randomElement()! })
+        var bits = UInt64.random(in: 0...UInt64.max)
+        return String(decoding: (0..<10).map { _ in
+            defer { bits >>= 5 }
+            return verifyAlphabet[Int(bits & 31)]
+        }, as: UTF8.self)
     }
+
+    private static let verifyAlphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ".utf8)
 
     /// The public check behind the QR: initials, unit and validity only. One indexed
     /// query: this page is what every scanned card hits.
