@@ -98,9 +98,6 @@ final class RawSQLiteConnection: @unchecked Sendable {
         }
     }
 
-    /// Rows changed by the last INSERT, UPDATE or DELETE.
-    var changes: Int { Int(sqlite_nio_sqlite3_changes64(handle)) }
-
     /// How often SQLite had to prepare `sql` again (0 when the statement is reused as meant).
     func reprepares(_ sql: String) -> Int {
         statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0
