@@ -48,11 +48,15 @@ struct MembershipTests {
             for _ in 0..<3 { _ = try await onLoop(code) }
             #expect(try await loop.submit { reader.reprepares(query, on: loop) }.get() == 0)
 
-            // End to end through a listening server, where the handler runs on an event loop.
+            // End to end through a listening server, where the handler runs on an event loop:
+            // with every connection closed first, the route's answer opens one.
+            reader.close()
+            #expect(try await reader.openConnections() == 0)
             try await app.testing(method: .running(port: 0)).test(.GET, "/api/v1/public/kta/\(code)") { res in
                 let body = try res.content.decode(PublicCardCheck.self)
                 #expect(!body.valid && body.initials == "S. A." && body.unit?.hasPrefix("DPRa ") == true)
             }
+            #expect(try await reader.openConnections() == 1)
         }
     }
 

@@ -47,6 +47,13 @@ final class LoopLocalSQLite: Sendable {
         connections[ObjectIdentifier(eventLoop)]?.value?.reprepares(sql) ?? 0
     }
 
+    /// How many event loops have opened their connection (for tests).
+    func openConnections() async throws -> Int {
+        var count = 0
+        for box in connections.values where try await box.eventLoop.submit({ box.value != nil }).get() { count += 1 }
+        return count
+    }
+
     /// Closes every connection, each on its own event loop (at shutdown).
     func close() {
         for box in connections.values {

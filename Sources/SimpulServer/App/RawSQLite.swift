@@ -45,32 +45,19 @@ final class RawSQLiteConnection: @unchecked Sendable {
     }
 
     /// The first row of `sql` with `text` bound to its one parameter, nil when there is none.
-    /// The text is bound without a copy.
     func firstRow(_ sql: String, text: String) throws -> [SQLiteData]? {
-        let statement = try prepared(sql)
-        defer {
-            sqlite_nio_sqlite3_reset(statement)
-            // Not sqlite3_clear_bindings: on a statement whose plan looked at a parameter
-            // (the card check's joins do) it expires the statement, and every next step
-            // parsed and planned the query again, a tenth of the check's CPU.
-            sqlite_nio_sqlite3_bind_null(statement, 1)
-        }
-        return try text.withCString { cString -> [SQLiteData]? in
-            // SQLITE_STATIC (nil): the text outlives the step, which happens in this closure.
-            var status = sqlite_nio_sqlite3_bind_text(statement, 1, cString, -1, nil)
-            guard status == SQLITE_OK else { throw failure(status, sql) }
-            status = sqlite_nio_sqlite3_step(statement)
-            switch status {
-            case SQLITE_DONE: return nil
-            case SQLITE_ROW: return columns(statement)
-            default: throw failure(status, sql)
-            }
-        }
+        var first: [SQLiteData]?
+        try run(sql, [.text(text)]) { if first == nil { first = $0 } }
+        return first
     }
 
     /// Runs `sql` with `binds`, handing each result row to `row`.
     func run(_ sql: String, _ binds: [SQLiteData], row: ([SQLiteData]) throws -> Void = { _ in }) throws {
         let statement = try prepared(sql)
+        // Reset only; the bindings are SQLite's copies and the next run replaces them. Not
+        // sqlite3_clear_bindings: on a statement whose plan looked at a parameter (the card
+        // check's joins do) it expires the statement, and every next step parsed and planned
+        // the query again, a tenth of the check's CPU.
         defer { sqlite_nio_sqlite3_reset(statement) }
         for (i, value) in binds.enumerated() {
             let index = Int32(i + 1)

@@ -40,11 +40,11 @@ final class SQLiteBulkWriter: @unchecked Sendable {
 
     private func open() throws -> RawSQLiteConnection {
         if let connection { return connection }
-        // The same settings as the server's connections (configure), foreign keys included.
+        // The server's settings (configure, and Fluent's foreign keys), except the checkpoint:
+        // none at each commit, since an index page dirtied by every chunk would be copied back
+        // into the database every time; one at `close`.
         let opened = try RawSQLiteConnection(path: path, pragmas: [
             "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL", "PRAGMA cache_size=-32768", "PRAGMA mmap_size=268435456",
-            // No checkpoint at each commit: an index page dirtied by every chunk would be
-            // copied back into the database every time. One checkpoint at `close`.
             "PRAGMA temp_store=MEMORY", "PRAGMA wal_autocheckpoint=0",
         ], busyTimeout: 60_000)
         connection = opened

@@ -28,16 +28,6 @@ struct MemberImporter: Sendable {
     /// or a private in-memory database no other connection can open).
     var sqliteFile: String?
 
-    init(db: any Database, vault: PersonalDataVault, access: AccessScope, logger: Logger) {
-        (self.db, self.vault, self.access, self.logger) = (db, vault, access, logger)
-    }
-
-    /// The application's database; on a SQLite file, with the importer's own writer.
-    init(app: Application, access: AccessScope, logger: Logger) {
-        self.init(db: app.db, vault: app.vault, access: access, logger: logger)
-        if case .sqliteFile(let path) = app.settings.storage { sqliteFile = path }
-    }
-
     struct Stats: Sendable, Equatable {
         var total = 0
         var valid = 0
@@ -490,6 +480,14 @@ struct MemberImporter: Sendable {
     ]
 }
 
+
+extension MemberImporter {
+    /// The application's database; on a SQLite file, with the importer's own writer.
+    init(app: Application, access: AccessScope, logger: Logger) {
+        self.init(db: app.db, vault: app.vault, access: access, logger: logger)
+        if case .sqliteFile(let path) = app.settings.storage { sqliteFile = path }
+    }
+}
 
 /// One value of a bulk-inserted row, stored exactly as Fluent stores it: UUIDs as text on
 /// SQLite, dates as seconds since 1970, enum cases as text (cast to the enum type on PostgreSQL).

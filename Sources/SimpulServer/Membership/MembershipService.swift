@@ -297,16 +297,6 @@ struct MembershipService {
         let unitName: String
         let level: Int
 
-        init?(columns: [SQLiteData]) {
-            guard columns.count == 5, let status = columns[0].string, let name = columns[2].string,
-                  let unit = columns[3].string, let level = columns[4].integer else { return nil }
-            self.init(status: status, validUntil: columns[1].string, fullName: name, unitName: unit, level: level)
-        }
-
-        init(status: String, validUntil: String?, fullName: String, unitName: String, level: Int) {
-            (self.status, self.validUntil, self.fullName, self.unitName, self.level) = (status, validUntil, fullName, unitName, level)
-        }
-
         static let query = """
             SELECT m.status, m.valid_until, p.full_name, u.name, u.level
             FROM memberships m JOIN people p ON p.id = m.person_id JOIN org_units u ON u.id = m.org_unit_id
@@ -339,6 +329,15 @@ struct MembershipService {
     /// "Siti Aminah binti Ahmad" → "S. A. B. A."
     static func initials(_ name: String) -> String {
         name.split(separator: " ").compactMap { $0.first(where: \.isLetter) }.map { "\($0.uppercased())." }.joined(separator: " ")
+    }
+}
+
+extension MembershipService.CardRow {
+    /// The row of `query` read by position (SQLite).
+    init?(columns: [SQLiteData]) {
+        guard columns.count == 5, let status = columns[0].string, let name = columns[2].string,
+              let unit = columns[3].string, let level = columns[4].integer else { return nil }
+        self.init(status: status, validUntil: columns[1].string, fullName: name, unitName: unit, level: level)
     }
 }
 
