@@ -1,6 +1,6 @@
-// libFuzzer target: a member list as the import reads it — CSV.swift's reader, the
+// libFuzzer target: a member list as the import reads it — CSVRecordParser in blocks, the
 // column guess, every row through SimpulCore's validator, and the error file written back.
-// Built by fuzz/run.sh as one module with SimpulCore's and CSV.swift's sources.
+// Built by fuzz/run.sh as one module with SimpulCore's sources.
 import Foundation
 
 private let validator: MemberRowValidator = {
@@ -17,17 +17,26 @@ private let validator: MemberRowValidator = {
     return MemberRowValidator(villagesByCode: villages, districtsByCode: districts, today: CivilDate(year: 2026, month: 11, day: 26)!)
 }()
 
+/// Every record of `bytes` fed in blocks of `block` bytes, or the parser's error.
+private func records(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, block: Int) -> Result<[[String]], CSVRecordParser.Malformed> {
+    Result { () throws(CSVRecordParser.Malformed) in try CSVRecordParser.records(of: bytes, delimiter: delimiter, blockSize: block) }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCSVImport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    let head = text.prefix { $0 != "\n" }
-    let delimiter = MemberImport.delimiter(ofHeaderLine: head)
-    guard let reader = try? CSVReader(string: text, hasHeaderRow: true, trimFields: false, delimiter: delimiter) else { return 0 }
-    let mapping = ColumnMapping.guess(headers: (reader.headerRow ?? []).map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") })
+    let bytes = UnsafeBufferPointer(start: data, count: size)
+    let head = String(decoding: bytes.prefix { $0 != 0x0A }, as: UTF8.self)
+    let delimiter = UInt8(MemberImport.delimiter(ofHeaderLine: head).value)
+    // The import reads a file in blocks: where a block ends must not change a single record.
+    let whole = records(bytes, delimiter: delimiter, block: max(1, size))
+    for block in [1, 2, 7] {
+        precondition(records(bytes, delimiter: delimiter, block: block) == whole, "blocks of \(block) read differently")
+    }
+    guard case .success(let all) = whole, let header = all.first else { return 0 }
+    let mapping = ColumnMapping.guess(headers: header)
     var failures: [RowErrors] = []
-    var row = 1
-    while let fields = reader.next(), row < 10_000 {
-        row += 1
+    for (index, fields) in all.dropFirst().prefix(10_000).enumerated() {
+        let row = index + 2
         switch validator.validate(fields, mapping: mapping, row: row) {
         case .success(let member):
             // A row that passes is a person the database may store as it is.
@@ -43,9 +52,10 @@ public func fuzzCSVImport(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     // The error file reads back line for line and no cell can run as a spreadsheet formula.
     let file = MemberImport.errorCSV(failures)
-    guard let back = try? CSVReader(string: file, hasHeaderRow: true) else { preconditionFailure("error file unreadable") }
+    guard case .success(let back) = Array(file.utf8).withUnsafeBufferPointer({ records($0, delimiter: UInt8(ascii: ","), block: 4096) })
+    else { preconditionFailure("error file unreadable") }
     var lines = 0
-    while let cells = back.next() {
+    for cells in back.dropFirst() {
         lines += 1
         precondition(cells.count == 3, "error line \(lines) has \(cells.count) cells")
         for cell in cells { precondition(!cell.hasPrefix("=") && !cell.hasPrefix("+") && !cell.hasPrefix("@")) }

@@ -15,6 +15,12 @@ public struct TimeOrderedID: Sendable {
     /// The next id; within one millisecond a 12-bit counter keeps the order.
     public mutating func next(now: Date = Date()) -> UUID {
         var rng = SystemRandomNumberGenerator()
+        return next(now: now, using: &rng)
+    }
+
+    /// The same, with random bits from `rng`: a bulk import seeds a fast generator once
+    /// instead of asking the kernel for randomness for every id.
+    public mutating func next<R: RandomNumberGenerator>(now: Date = Date(), using rng: inout R) -> UUID {
         var millis = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         if millis <= lastMillis {
             millis = lastMillis
@@ -25,12 +31,11 @@ public struct TimeOrderedID: Sendable {
         }
         lastMillis = millis
         let random = rng.next() as UInt64
-        var b = [UInt8](repeating: 0, count: 16)
-        for k in 0..<6 { b[k] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - k))) }
-        b[6] = 0x70 | UInt8(sequence >> 8)          // version 7, counter high bits
-        b[7] = UInt8(truncatingIfNeeded: sequence)
-        b[8] = 0x80 | UInt8(truncatingIfNeeded: random >> 56) & 0x3F  // variant 10
-        for k in 9..<16 { b[k] = UInt8(truncatingIfNeeded: random >> (8 * (15 - k))) }
-        return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        func byte(_ value: UInt64, _ shift: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: value >> shift) }
+        return UUID(uuid: (
+            byte(millis, 40), byte(millis, 32), byte(millis, 24), byte(millis, 16), byte(millis, 8), byte(millis, 0),
+            0x70 | UInt8(sequence >> 8), UInt8(truncatingIfNeeded: sequence),  // version 7, counter
+            0x80 | byte(random, 56) & 0x3F,                                      // variant 10
+            byte(random, 48), byte(random, 40), byte(random, 32), byte(random, 24), byte(random, 16), byte(random, 8), byte(random, 0)))
     }
 }

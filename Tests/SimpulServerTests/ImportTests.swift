@@ -178,7 +178,7 @@ struct ImportTests {
             #expect(before.count >= 5, "\(before)")
             let path = try Self.write(Self.validRows(30))
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let batch = try ImportBatch.commandLine(file: URL(fileURLWithPath: path), by: user, initial: .active)
+            let batch = try await ImportBatch.commandLine(file: URL(fileURLWithPath: path), by: user, initial: .active)
             try await batch.create(on: app.db)
             let access = AccessScope(grants: try await user.$grants.get(on: app.db).map(\.grant))
             var importer = MemberImporter(app: app, access: access, logger: app.logger)
@@ -195,7 +195,7 @@ struct ImportTests {
             // The same rule keeps a load smaller than the stored list on the row-by-row path.
             let small = try Self.write(Self.validRows(15, from: 31))
             defer { try? FileManager.default.removeItem(atPath: small) }
-            let second = try ImportBatch.commandLine(file: URL(fileURLWithPath: small), by: user, initial: .active)
+            let second = try await ImportBatch.commandLine(file: URL(fileURLWithPath: small), by: user, initial: .active)
             try await second.create(on: app.db)
             #expect(try await importer.run(second).rebuiltIndexes.isEmpty)
         }
@@ -261,6 +261,53 @@ struct ImportTests {
             try await waitFor(app, batch: batch.id!, status: .done)
             #expect(try await Membership.query(on: app.db).filter(\.$status == .verified).count() == 12)
             #expect(try await web.get(location).body.string.contains("12</strong> anggota baru masuk"))
+        }
+    }
+
+    @Test("a file with a quote left open is refused with its line, in Indonesian, and nothing is stored")
+    func brokenFileNamesTheLine() async throws {
+        try await withSimpul { app in
+            try await Fixtures(app: app).user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            _ = try await web.get("/imports/new")
+            let csv = ([Self.header] + Self.validRows(2) + ["\"Tidak Ditutup,3673045008850003"]).joined(separator: "\n")
+            let uploaded = try await web.postMultipart("/imports", fields: ["initialStatus": "active", "consent": "on"],
+                                                       file: ("file", "anggota.csv", csv))
+            let location = try #require(uploaded.headers.first(name: .location))
+            let batch = try #require(try await ImportBatch.query(on: app.db).first())
+            var form: [String: String] = [:]
+            for (field, index) in batch.columnMapping.columns { form[field.rawValue] = String(index) }
+            #expect(try await web.post("\(location)/mapping", form: form).status == .seeOther)
+            for _ in 0..<200 where try await ImportBatch.find(batch.id, on: app.db)?.status == .validating {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let failed = try #require(try await ImportBatch.find(batch.id, on: app.db))
+            #expect(failed.status == .failed)
+            #expect(failed.message == "Berkas CSV rusak. Baris 4: tanda kutip (\") tidak ditutup sampai akhir berkas.")
+            #expect(try await web.get(location).body.string.contains("Baris 4: tanda kutip"))
+            #expect(try await Person.query(on: app.db).count() == 0)
+        }
+    }
+
+    @Test("on a SQLite file the writer checks the kelurahan and org unit of each chunk itself (it runs without foreign-key checks)")
+    func writerChecksParents() async throws {
+        try await Self.withStore(.sqliteFile) { app in
+            let importer = MemberImporter(app: app, access: .none, logger: app.logger)
+            let validator = try await importer.validator()
+            let mapping = ColumnMapping.guess(headers: Self.header.split(separator: ",").map(String.init))
+            let member = try validator.validate(Self.validRows(1)[0].split(separator: ",").map(String.init), mapping: mapping, row: 2).get()
+            let unit = try #require(try await OrgUnit.query(on: app.db).filter(\.$regionCode == member.villageCode).first())
+            let kept = try importer.prepare([member][...], units: [member.villageCode: .init(id: unit.id!, path: unit.path)])
+            let gone = try importer.prepare([member][...], units: [member.villageCode: .init(id: UUID(), path: unit.path)])
+            let connection = try RawSQLiteConnection(path: try #require(importer.sqliteFile), pragmas: [])
+            defer { connection.close() }
+            try MemberImporter.checkParents(of: kept, on: connection)
+            #expect(throws: Abort.self) { try MemberImporter.checkParents(of: gone, on: connection) }
+            var otherVillage = member
+            otherVillage.villageCode = "36.73.04.9999"
+            let unknown = try importer.prepare([otherVillage][...], units: [otherVillage.villageCode: .init(id: unit.id!, path: unit.path)])
+            #expect(throws: Abort.self) { try MemberImporter.checkParents(of: unknown, on: connection) }
         }
     }
 

@@ -145,7 +145,7 @@ struct ImportCommand: AsyncCommand {
         }
         try MembershipPolicy(access: access).requireImport(initial: status)
         let url = URL(fileURLWithPath: signature.file)
-        let batch = try ImportBatch.commandLine(file: url, by: user, initial: status)
+        let batch = try await ImportBatch.commandLine(file: url, by: user, initial: status)
         try await batch.create(on: app.db)
         var importer = MemberImporter(app: app, access: access, logger: app.logger)
         if let chunk = signature.chunk { importer.chunkSize = max(1, chunk) }

@@ -23,6 +23,12 @@ struct PersonalDataVault: @unchecked Sendable {
         return box.combined!.base64EncodedString()
     }
 
+    /// The same, with the nonce drawn from `nonces` (bulk imports; see NonceSequence).
+    func encrypt(_ plaintext: String, nonces: inout NonceSequence) throws -> String {
+        let box = try AES.GCM.seal(Data(plaintext.utf8), using: encryptionKey, nonce: nonces.next())
+        return box.combined!.base64EncodedString()
+    }
+
     func decrypt(_ ciphertext: String) throws -> String {
         guard let data = Data(base64Encoded: ciphertext) else { throw Abort(.internalServerError, reason: "Data terenkripsi rusak.") }
         let box = try AES.GCM.SealedBox(combined: data)
@@ -66,6 +72,32 @@ struct PersonalDataVault: @unchecked Sendable {
         }
         logger.notice("Kunci enkripsi data pribadi dibuat di \(path). Simpan salinannya terpisah dari cadangan database.")
         return PersonalDataVault(masterKey: key)
+    }
+}
+
+/// AES-GCM nonces for a run of encryptions: a random 96-bit start, then counting up. A
+/// nonce must never repeat under one key; two runs repeat one only if their ranges overlap
+/// somewhere in 2^96, which is no likelier than two random nonces meeting. It spares a
+/// kernel call for randomness per value: an import encrypts three values a row.
+struct NonceSequence {
+    private var high: UInt32
+    private var low: UInt64
+
+    init() {
+        var rng = SystemRandomNumberGenerator()
+        high = rng.next()
+        low = rng.next()
+    }
+
+    mutating func next() -> AES.GCM.Nonce {
+        defer {
+            low &+= 1
+            if low == 0 { high &+= 1 }
+        }
+        let (h, l) = (high.bigEndian, low.bigEndian)
+        return withUnsafeBytes(of: h) { hb in
+            withUnsafeBytes(of: l) { lb in try! AES.GCM.Nonce(data: Array(hb) + Array(lb)) }
+        }
     }
 }
 

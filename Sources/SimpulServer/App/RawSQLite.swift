@@ -85,6 +85,9 @@ final class RawSQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Rows the last INSERT, UPDATE or DELETE changed.
+    var changes: Int { Int(sqlite_nio_sqlite3_changes(handle)) }
+
     /// How often SQLite had to prepare `sql` again (0 when the statement is reused as meant).
     func reprepares(_ sql: String) -> Int {
         statements[sql].map { Int(sqlite_nio_sqlite3_stmt_status($0, SQLITE_STMTSTATUS_REPREPARE, 0)) } ?? 0

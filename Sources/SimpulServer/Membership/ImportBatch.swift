@@ -140,10 +140,10 @@ extension ImportBatch {
     }
 
     /// A batch for `simpul import`: no check pass first.
-    static func commandLine(file url: URL, by user: User, initial status: MembershipStatus) throws -> ImportBatch {
-        try ImportBatch(fileName: url.lastPathComponent, filePath: url.path,
+    static func commandLine(file url: URL, by user: User, initial status: MembershipStatus) async throws -> ImportBatch {
+        try await ImportBatch(fileName: url.lastPathComponent, filePath: url.path,
                         contentHash: SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex, by: user,
-                        status: .validating, initial: status, headers: try MemberImporter.headers(of: url),
+                        status: .validating, initial: status, headers: try await MemberImporter.headers(of: url),
                         consentStatement: "Impor baris perintah oleh \(user.username).")
     }
 }

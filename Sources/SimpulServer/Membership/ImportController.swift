@@ -88,7 +88,7 @@ struct ImportController {
         let data = Data(buffer: file.data)
         try data.write(to: URL(fileURLWithPath: path))
         let headers: [String]
-        do { headers = try MemberImporter.headers(of: URL(fileURLWithPath: path)) } catch {
+        do { headers = try await MemberImporter.headers(of: URL(fileURLWithPath: path)) } catch {
             try? FileManager.default.removeItem(atPath: path)
             return try await refuse("Berkas tidak terbaca sebagai CSV. Simpan dari spreadsheet sebagai CSV (UTF-8).")
         }
@@ -150,7 +150,7 @@ struct ImportController {
         }
         var preview: [[String]] = []
         if batch.status == .uploaded {
-            preview = (try? MemberImporter.preview(of: URL(fileURLWithPath: batch.filePath), count: 5)) ?? []
+            preview = (try? await MemberImporter.preview(of: URL(fileURLWithPath: batch.filePath), count: 5)) ?? []
         }
         let sameFile = try await ImportBatch.query(on: req.db).filter(\.$contentHash == batch.contentHash)
             .filter(\.$id != batch.requireID()).filter(\.$status == .done).count()

@@ -1,4 +1,3 @@
-import CSV
 import Crypto
 import Fluent
 import Foundation
@@ -18,8 +17,9 @@ struct MemberImporter: Sendable {
     let access: AccessScope
     let logger: Logger
     /// Rows per transaction: bigger transactions touch each index page once for many rows
-    /// (with 1,000 rows a chunk rewrote most pages of the random-key indexes every time).
-    var chunkSize = 10_000
+    /// (with 1,000 rows a chunk rewrote most pages of the random-key indexes every time; a
+    /// million members went in at 6,277 rows/s in chunks of 10,000, 7,707 in chunks of 50,000).
+    var chunkSize = 50_000
     /// From this many rows (and at least as many as are stored) the secondary indexes are
     /// built at the end instead of row by row.
     var bulkLoadMinimum = SuspendedIndexes.bulkLoadMinimum
@@ -48,35 +48,59 @@ struct MemberImporter: Sendable {
         return MemberImport.delimiter(ofHeaderLine: head)
     }
 
-    static func headers(of url: URL) throws -> [String] {
-        let reader = try CSVReader(stream: InputStream(url: url)!, hasHeaderRow: true, trimFields: true, delimiter: try delimiter(of: url))
-        return (reader.headerRow ?? []).map { $0.replacingOccurrences(of: "\u{FEFF}", with: "") }
+    static func headers(of url: URL) async throws -> [String] {
+        var headers: [String] = []
+        try await records(of: url) { _, fields in
+            headers = fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            return false
+        }
+        return headers
     }
 
     /// The first `count` data rows, trimmed, for the mapping page's preview.
-    static func preview(of url: URL, count: Int) throws -> [[String]] {
-        guard let stream = InputStream(url: url) else { throw Abort(.notFound, reason: "Berkas impor tidak ditemukan.") }
-        let reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: true, delimiter: try delimiter(of: url))
+    static func preview(of url: URL, count: Int) async throws -> [[String]] {
         var rows: [[String]] = []
-        while rows.count < count, let fields = reader.next() { rows.append(fields) }
+        try await records(of: url) { number, fields in
+            if number > 1 { rows.append(fields.map { $0.trimmingCharacters(in: .whitespaces) }) }
+            return rows.count < count
+        }
         return rows
     }
 
     /// Calls `body` with each data row and its spreadsheet row number (header = row 1).
-    /// Cells come untrimmed: the row check cleans every cell anyway, and CSV.swift's
-    /// trimming (Foundation's trimmingCharacters per cell) was a tenth of an import's CPU.
+    /// Cells come untrimmed: the row check cleans every cell anyway.
     static func eachRow(of url: URL, _ body: (Int, [String]) async throws -> Void) async throws {
-        guard let stream = InputStream(url: url) else { throw Abort(.notFound, reason: "Berkas impor tidak ditemukan.") }
-        let reader = try CSVReader(stream: stream, hasHeaderRow: true, trimFields: false, delimiter: try delimiter(of: url))
-        var row = 1
-        while let fields = reader.next() {
-            row += 1
-            try await body(row, fields)
+        try await records(of: url) { number, fields in
+            if number > 1 { try await body(number, fields) }
+            return true
         }
-        // CSV.swift reports the end of the stream as `cannotReadFile`; anything else is real.
-        if let error = reader.error {
-            if case CSVError.cannotReadFile = error { return }
-            throw Abort(.unprocessableEntity, reason: "Berkas CSV rusak setelah baris \(row): \(error)")
+    }
+
+    /// Every record of the file with its number (1 = the header), read in blocks of 1 MiB,
+    /// until `body` returns false.
+    static func records(of url: URL, _ body: (Int, [String]) async throws -> Bool) async throws {
+        var parser = try parser(for: url)
+        guard let handle = try? FileHandle(forReadingFrom: url) else { throw Abort(.notFound, reason: "Berkas impor tidak ditemukan.") }
+        defer { try? handle.close() }
+        while true {
+            let block = try handle.read(upToCount: 1 << 20) ?? Data()
+            parser.append(block)
+            while let fields = try next(&parser, atEnd: block.isEmpty) {
+                if try await !body(parser.records, fields) { return }
+            }
+            if block.isEmpty { return }
+        }
+    }
+
+    private static func parser(for url: URL) throws -> CSVRecordParser {
+        CSVRecordParser(delimiter: UInt8(try delimiter(of: url).value))
+    }
+
+    private static func next(_ parser: inout CSVRecordParser, atEnd: Bool) throws -> [String]? {
+        do {
+            return try parser.next(atEnd: atEnd)
+        } catch {
+            throw Abort(.unprocessableEntity, reason: "Berkas CSV rusak. \(error.message)")
         }
     }
 
@@ -89,15 +113,28 @@ struct MemberImporter: Sendable {
         return MemberRowValidator(villagesByCode: villages, districtsByCode: districts, today: CivilDate(Date()))
     }
 
+    /// The kelurahan (codes) where the importer may add people: asked once per import, not
+    /// once per row.
+    static func editableVillages(_ validator: MemberRowValidator, access: AccessScope) -> Set<String> {
+        Set(validator.villagesByCode.keys.filter { access.allows(.editPeople, at: OrgPath(regionCode: $0)) })
+    }
+
     /// Checks one row, including the importer's right to add people in that kelurahan.
     static func check(_ fields: [String], row: Int, mapping: ColumnMapping, validator: MemberRowValidator,
-                      access: AccessScope, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
-        switch validator.validate(fields, mapping: mapping, row: row) {
+                      editable: Set<String>, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
+        admit(validator.validate(fields, mapping: mapping, row: row), row: row, mapping: mapping, editable: editable, seen: &seen)
+    }
+
+    /// The checks after the row's own (which rows can run side by side, see `inHalves`): the
+    /// importer's right to add people in that kelurahan, and the NIK not earlier in the file.
+    static func admit(_ validated: Result<MemberRow, RowErrors>, row: Int, mapping: ColumnMapping,
+                      editable: Set<String>, seen: inout [String: Int]) -> Result<MemberRow, RowErrors> {
+        switch validated {
         case .failure(let errors):
             return .failure(errors)
         case .success(let member):
             var problems: [RowError] = []
-            if !access.allows(.editPeople, at: OrgPath(regionCode: member.villageCode)) {
+            if !editable.contains(member.villageCode) {
                 problems.append(RowError(row: row, field: mapping.columns[.villageCode] != nil ? .villageCode : .villageName,
                                          message: "Kelurahan \(member.villageName) di luar wilayah kewenangan Anda."))
             }
@@ -120,11 +157,11 @@ struct MemberImporter: Sendable {
         var stats = Stats()
         var errors: [RowErrors] = []
         var seen: [String: Int] = [:]
-        let access = self.access
+        let editable = Self.editableVillages(validator, access: access)
         try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
             if fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return }
             stats.total += 1
-            switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
+            switch Self.check(fields, row: row, mapping: mapping, validator: validator, editable: editable, seen: &seen) {
             case .success: stats.valid += 1
             case .failure(let e):
                 stats.errorRows += 1
@@ -161,8 +198,7 @@ struct MemberImporter: Sendable {
         var stats = Stats()
         var errors: [RowErrors] = []
         var seen: [String: Int] = [:]
-        var chunk: [MemberRow] = []
-        let access = self.access
+        let editable = Self.editableVillages(validator, access: access)
         let batchID = try batch.requireID()
         batch.status = .importing
         batch.processedRows = 0
@@ -179,54 +215,67 @@ struct MemberImporter: Sendable {
             let names = try await SuspendedIndexes.suspend(tables: Self.loadedTables, on: db)
             logger.info("Impor besar: \(names.count) indeks sekunder dibangun ulang di akhir (\(names.joined(separator: ", "))).")
         }
-        // Two stages side by side: while one chunk is written (on a SQLite file by the
-        // importer's own connection on a thread of its own, see SQLiteBulkWriter; otherwise on
-        // the database's threads), the next is read, checked and encrypted here. Chunks are
-        // stored one after the other, each in its own transaction. (A third stage, encryption
-        // on a thread of its own, measured no faster: 5,444 against 5,490 rows/s.)
+        // Two stages side by side: while chunks are written (on a SQLite file by the importer's
+        // own connection on a thread of its own, see SQLiteBulkWriter; otherwise on the
+        // database's threads), the next is read, checked and encrypted here. Chunks are
+        // stored one after the other, each in its own transaction; one more may wait ready,
+        // so that neither stage idles while the other finishes a slow chunk.
         let writer = sqliteFile.map(SQLiteBulkWriter.init(path:))
-        var writing: Task<(imported: Int, existing: Int), any Error>?
-        func hand(_ rows: [MemberRow]) async throws {
-            let prepared = try self.prepare(rows, units: unitByCode)
-            if let previous = writing {
-                let done = try await previous.value
+        var writes: [Task<(imported: Int, existing: Int), any Error>] = []
+        func collect(leaving pending: Int) async throws {
+            while writes.count > pending {
+                let done = try await writes.removeFirst().value
                 stats.imported += done.imported
                 stats.existing += done.existing
             }
-            writing = Task { [self] in
+        }
+        func hand(_ rows: [MemberRow]) async throws {
+            let prepared = try await Self.inHalves(rows) { [self] part in try self.prepare(part, units: unitByCode) }
+            try await collect(leaving: Self.chunksQueued)
+            let previous = writes.last
+            writes.append(Task { [self] in
+                _ = try await previous?.value
                 if let writer { return try await Self.store(prepared, of: rows.count, batchID: batchID, initial: initial, with: writer) }
                 return try await self.store(prepared, of: rows.count, batchID: batchID, initial: initial)
+            })
+        }
+        /// A chunk of the file's rows: checked (the rows' own checks in two halves at once),
+        /// then its valid rows handed on.
+        var records: [(row: Int, fields: [String])] = []
+        func check(_ records: [(row: Int, fields: [String])]) async throws {
+            let validated = try await Self.inHalves(records) { part in
+                part.map { validator.validate($0.fields, mapping: mapping, row: $0.row) }
             }
+            var valid: [MemberRow] = []
+            valid.reserveCapacity(records.count)
+            for (record, result) in zip(records, validated) {
+                switch Self.admit(result, row: record.row, mapping: mapping, editable: editable, seen: &seen) {
+                case .success(let member):
+                    stats.valid += 1
+                    valid.append(member)
+                case .failure(let rowErrors):
+                    stats.errorRows += 1
+                    errors.append(rowErrors)
+                }
+            }
+            if !valid.isEmpty { try await hand(valid) }
         }
         do {
             try await Self.eachRow(of: URL(fileURLWithPath: batch.filePath)) { row, fields in
                 if fields.allSatisfy({ $0.allSatisfy(\.isWhitespace) }) { return }
                 stats.total += 1
-                let member: MemberRow
-                switch Self.check(fields, row: row, mapping: mapping, validator: validator, access: access, seen: &seen) {
-                case .success(let valid): member = valid
-                case .failure(let rowErrors):
-                    stats.errorRows += 1
-                    errors.append(rowErrors)
-                    return
-                }
-                stats.valid += 1
-                chunk.append(member)
-                if chunk.count >= chunkSize {
-                    try await hand(chunk)
-                    chunk.removeAll(keepingCapacity: true)
+                records.append((row, fields))
+                if records.count >= chunkSize {
+                    try await check(records)
+                    records.removeAll(keepingCapacity: true)
                 }
             }
-            if !chunk.isEmpty { try await hand(chunk) }
-            if let last = writing {
-                let done = try await last.value
-                stats.imported += done.imported
-                stats.existing += done.existing
-            }
+            if !records.isEmpty { try await check(records) }
+            try await collect(leaving: 0)
             await writer?.close()
         } catch {
-            // Let a chunk in flight finish (or fail) before the error leaves: never two writers.
-            _ = try? await writing?.value
+            // Let the chunks in flight finish (or fail) before the error leaves: never two writers.
+            for write in writes { _ = try? await write.value }
             await writer?.close()
             if suspending { _ = try? await SuspendedIndexes.restore(on: db) }
             throw error
@@ -248,6 +297,9 @@ struct MemberImporter: Sendable {
         try await batch.save(on: db)
         return stats
     }
+
+    /// Chunks prepared and waiting while one is written.
+    static let chunksQueued = 1
 
     /// The tables a member import writes to.
     static let loadedTables = [Person.schema, NameToken.schema, Membership.schema]
@@ -275,26 +327,44 @@ struct MemberImporter: Sendable {
         let phoneMasked: String?
         let addressCipher: String?
         let nameTokens: [String]
+        /// The card's public check code, used if the membership starts active (drawn here,
+        /// beside the encryption, and not in the writer's transaction).
+        let verifyCode: String
         /// Time-ordered ids (see `TimeOrderedID`): person, membership, then one per name token.
         let personID: UUID
         let membershipID: UUID
         let tokenIDs: [UUID]
     }
 
-    func prepare(_ rows: [MemberRow], units: [String: UnitRef]) throws -> [PreparedRow] {
+    func prepare(_ rows: ArraySlice<MemberRow>, units: [String: UnitRef]) throws -> [PreparedRow] {
         let vault = self.vault
-        var ids = TimeOrderedID()
+        // Ids need unique, not secret, random bits: one seed from the kernel per chunk.
+        var ids = TimeOrderedID(), random = SplitMix64(seed: .random(in: .min ... .max))
+        var nonces = NonceSequence()
         return try rows.compactMap { member in
             guard let unit = units[member.villageCode] else { return nil }
             let phone = member.phone
             let tokens = NameIndex.tokens(of: member.fullName)
             return PreparedRow(
                 member: member, unit: unit, nikIndex: vault.blindIndex(member.nik.digits, purpose: "nik"),
-                nikCipher: try vault.encrypt(member.nik.digits), phoneCipher: try phone.map { try vault.encrypt($0) },
+                nikCipher: try vault.encrypt(member.nik.digits, nonces: &nonces),
+                phoneCipher: try phone.map { try vault.encrypt($0, nonces: &nonces) },
                 phoneIndex: phone.map { vault.blindIndex($0, purpose: "phone") }, phoneMasked: phone.map(IndonesianPhone.mask),
-                addressCipher: try member.address.map { try vault.encrypt($0) }, nameTokens: tokens,
-                personID: ids.next(), membershipID: ids.next(), tokenIDs: tokens.map { _ in ids.next() })
+                addressCipher: try member.address.map { try vault.encrypt($0, nonces: &nonces) }, nameTokens: tokens,
+                verifyCode: MembershipService.newVerifyCode(),
+                personID: ids.next(using: &random), membershipID: ids.next(using: &random),
+                tokenIDs: tokens.map { _ in ids.next(using: &random) })
         }
+    }
+
+    /// `transform` of the first and second half of `items` side by side, joined in order: a
+    /// chunk's checks and encryption are most of an import's CPU, and independent per row.
+    static func inHalves<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (ArraySlice<T>) throws -> [R]) async throws -> [R] {
+        guard items.count >= 2_000 else { return try transform(items[...]) }
+        let middle = items.count / 2
+        async let first = transform(items[..<middle])
+        let second = try transform(items[middle...])
+        return try await first + second
     }
 
     /// One chunk, one transaction: people, memberships, name tokens, KTA sequences and the
@@ -354,41 +424,58 @@ struct MemberImporter: Sendable {
         out.people.reserveCapacity(rows.count)
         out.memberships.reserveCapacity(rows.count)
         for p in rows where present[p.nikIndex]?.member != true {
-            let member = p.member, unit = p.unit
             let known = present[p.nikIndex]?.person
             let personID = known ?? p.personID
             if known == nil {
-                let sortName = member.fullName.lowercased()
-                out.people.append([
-                    .uuid(personID), .text(member.fullName), .text(sortName),
-                    .text(p.nikCipher), .text(p.nikIndex), .text(member.nik.masked), .text(member.nik.regionCode),
-                    .text(member.birthPlace), .text(member.birthDate.iso8601), .text(member.sex == .male ? "L" : "P"),
-                    .text(p.phoneCipher), .text(p.phoneIndex), .text(p.phoneMasked), .text(p.addressCipher),
-                    .text(member.rt), .text(member.rw), .text(member.occupation), .text(member.maritalStatus?.rawValue),
-                    .text(member.villageCode), .uuid(unit.id), .text(unit.path), .date(now), .date(now),
-                ])
-                let keys = NameIndex.keyList(p.nameTokens)
-                for (token, tokenID) in zip(p.nameTokens, p.tokenIDs) {
-                    out.tokens.append([.uuid(tokenID), .uuid(personID), .text(token), .text(unit.path), .text(sortName), .text(keys)])
-                }
+                out.people.append(personCells(p, now: now))
+                out.tokens.append(contentsOf: tokenCells(p))
             }
-            var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
-            if initial == .active {
-                let next = (sequences[member.villageCode] ?? 0) + 1
-                sequences[member.villageCode] = next
-                number = try MemberNumber(kelurahanCode: member.villageCode, sequence: next).formatted
-                verifyCode = MembershipService.newVerifyCode()
-                validUntil = CivilDate(now).adding(years: MembershipLifecycle.validityYears).iso8601
-                activatedAt = now
-            }
-            out.memberships.append([
-                .uuid(p.membershipID), .uuid(personID), .uuid(unit.id), .text(unit.path),
-                .enumCase(initial.rawValue, type: "membership_status"), .enumCase(Membership.Channel.import.rawValue, type: "membership_channel"),
-                .text(number), .text(verifyCode), .text(validUntil),
-                .uuid(batchID), .date(member.joinedOn.map { Self.date($0) } ?? now), .date(activatedAt), .date(now),
-            ])
+            out.memberships.append(try membershipCells(p, person: personID, sequences: &sequences, batchID: batchID, initial: initial, now: now))
         }
         return out
+    }
+
+    /// The person row of a NIK not stored yet (columns: `personColumns`).
+    static func personCells(_ p: PreparedRow, now: Date) -> [BulkCell] {
+        let member = p.member, unit = p.unit
+        return [
+            .uuid(p.personID), .text(member.fullName), .text(member.fullName.lowercased()),
+            .text(p.nikCipher), .text(p.nikIndex), .text(member.nik.masked), .text(member.nik.regionCode),
+            .text(member.birthPlace), .text(member.birthDate.iso8601), .text(member.sex == .male ? "L" : "P"),
+            .text(p.phoneCipher), .text(p.phoneIndex), .text(p.phoneMasked), .text(p.addressCipher),
+            .text(member.rt), .text(member.rw), .text(member.occupation), .text(member.maritalStatus?.rawValue),
+            .text(member.villageCode), .uuid(unit.id), .text(unit.path), .date(now), .date(now),
+        ]
+    }
+
+    /// The name tokens of that new person (columns: `tokenColumns`).
+    static func tokenCells(_ p: PreparedRow) -> [[BulkCell]] {
+        let keys = NameIndex.keyList(p.nameTokens), sortName = p.member.fullName.lowercased()
+        return zip(p.nameTokens, p.tokenIDs).map { token, tokenID in
+            [.uuid(tokenID), .uuid(p.personID), .text(token), .text(p.unit.path), .text(sortName), .text(keys)]
+        }
+    }
+
+    /// The membership of `person` (columns: `membershipColumns`), with a KTA number drawn from
+    /// `sequences` when members start active.
+    static func membershipCells(_ p: PreparedRow, person: UUID, sequences: inout [String: Int],
+                                batchID: UUID, initial: MembershipStatus, now: Date) throws -> [BulkCell] {
+        let member = p.member, unit = p.unit
+        var number: String?, verifyCode: String?, validUntil: String?, activatedAt: Date?
+        if initial == .active {
+            let next = (sequences[member.villageCode] ?? 0) + 1
+            sequences[member.villageCode] = next
+            number = try MemberNumber(kelurahanCode: member.villageCode, sequence: next).formatted
+            verifyCode = p.verifyCode
+            validUntil = CivilDate(now).adding(years: MembershipLifecycle.validityYears).iso8601
+            activatedAt = now
+        }
+        return [
+            .uuid(p.membershipID), .uuid(person), .uuid(unit.id), .text(unit.path),
+            .enumCase(initial.rawValue, type: "membership_status"), .enumCase(Membership.Channel.import.rawValue, type: "membership_channel"),
+            .text(number), .text(verifyCode), .text(validUntil),
+            .uuid(batchID), .date(member.joinedOn.map { Self.date($0) } ?? now), .date(activatedAt), .date(now),
+        ]
     }
 
     /// People, name tokens and memberships of up to `statementRows` rows, one multi-row
@@ -426,21 +513,28 @@ struct MemberImporter: Sendable {
                     try c.run("SELECT last_sequence FROM member_sequences WHERE region_code = ?", [.text(code)]) { sequences[code] = $0[0].integer }
                 }
             }
-            var present: Present = [:]
-            for row in rows {
-                try c.run(presentByNIK, [.text(row.nikIndex)]) { columns in
-                    guard let id = columns[0].string.flatMap(UUID.init(uuidString:)) else { return }
-                    present[row.nikIndex] = (id, columns[1] != .null)
+            try checkParents(of: rows, on: c)
+            // Each person is inserted unless the NIK is stored: the unique index answers that
+            // in the same step, so only a NIK already there costs a lookup of its own.
+            var count = 0
+            for p in rows {
+                var person = p.personID
+                try c.run(insertPerson, personCells(p, now: now).map(\.sqliteData))
+                if c.changes == 1 {
+                    for token in tokenCells(p) { try c.run(insertToken, token.map(\.sqliteData)) }
+                } else {
+                    var known: (person: UUID, member: Bool)?
+                    try c.run(presentByNIK, [.text(p.nikIndex)]) { columns in
+                        known = columns[0].string.flatMap(UUID.init(uuidString:)).map { ($0, columns[1] != .null) }
+                    }
+                    guard let known else { throw Abort(.internalServerError, reason: "NIK baris \(p.member.row) tidak dapat dibaca kembali.") }
+                    if known.member { continue }
+                    person = known.person
                 }
+                try c.run(insertMembership, try membershipCells(p, person: person, sequences: &sequences, batchID: batchID,
+                                                                 initial: initial, now: now).map(\.sqliteData))
+                count += 1
             }
-            let out = try Self.chunkRows(rows[...], present: present, sequences: &sequences, batchID: batchID, initial: initial, now: now)
-            for (table, columns, cells) in [(Person.schema, personColumns, out.people), (NameToken.schema, tokenColumns, out.tokens),
-                                            (Membership.schema, membershipColumns, out.memberships)] {
-                let sql = "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES ("
-                    + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")"
-                for row in cells { try c.run(sql, row.map(\.sqliteData)) }
-            }
-            let count = out.memberships.count
             if count > 0 {
                 for (code, last) in sequences {
                     try c.run("""
@@ -457,6 +551,30 @@ struct MemberImporter: Sendable {
             return (count, existing)
         }
     }
+
+    /// The kelurahan and org units a chunk refers to still exist: the writer's connection
+    /// does not check foreign keys (see SQLiteBulkWriter), so this does, once per unit, inside
+    /// the chunk's transaction, where no other writer can remove one before the commit.
+    static func checkParents(of rows: [PreparedRow], on c: RawSQLiteConnection) throws {
+        var checked = Set<String>()
+        for row in rows where checked.insert(row.member.villageCode).inserted {
+            var found = 0
+            try c.run("SELECT 1 FROM regions WHERE code = ?", [.text(row.member.villageCode)]) { _ in found += 1 }
+            try c.run("SELECT 1 FROM org_units WHERE id = ?", [BulkCell.uuid(row.unit.id).sqliteData]) { _ in found += 1 }
+            guard found == 2 else {
+                throw Abort(.conflict, reason: "Kelurahan \(row.member.villageCode) atau unit organisasinya dihapus selama impor; jalankan impor lagi.")
+            }
+        }
+    }
+
+    static func insertStatement(_ table: String, _ columns: [String], suffix: String = "") -> String {
+        "INSERT INTO \"\(table)\" (" + columns.map { "\"\($0)\"" }.joined(separator: ",") + ") VALUES ("
+            + Array(repeating: "?", count: columns.count).joined(separator: ",") + ")" + suffix
+    }
+
+    static let insertPerson = insertStatement(Person.schema, personColumns, suffix: " ON CONFLICT (nik_index) DO NOTHING")
+    static let insertToken = insertStatement(NameToken.schema, tokenColumns)
+    static let insertMembership = insertStatement(Membership.schema, membershipColumns)
 
     static let presentByNIK = """
         SELECT p.id, m.id FROM people p LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index = ?
