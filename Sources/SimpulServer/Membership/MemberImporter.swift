@@ -338,7 +338,7 @@ struct MemberImporter: Sendable {
 
     func prepare(_ rows: ArraySlice<MemberRow>, units: [String: UnitRef]) throws -> [PreparedRow] {
         let vault = self.vault
-        // Ids need unique, not secret, random bits: one seed from the kernel per chunk.
+        // Ids need unique, not secret, random bits: one seed from the kernel per call.
         var ids = TimeOrderedID(), random = SplitMix64(seed: .random(in: .min ... .max))
         var nonces = NonceSequence()
         return try rows.compactMap { member in
