@@ -243,6 +243,21 @@ struct MembershipTests {
         }
     }
 
+    @Test("bulk encryption: counted nonces never repeat within a run, start apart between runs, and decrypt")
+    func countedNonces() throws {
+        let vault = PersonalDataVault(masterKey: .init(size: .bits256))
+        var run = NonceSequence(), other = NonceSequence()
+        let texts = try (0..<3).map { _ in try vault.encrypt("3673064612610001", nonces: &run) }
+        let nonces = texts.map { Array(Data(base64Encoded: $0)!.prefix(12)) }
+        #expect(Set(nonces).count == 3)
+        // Big-endian 96-bit counter: the last byte steps by one (carrying into the others).
+        let values = nonces.map { $0.suffix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        #expect(values[1] &- values[0] == 1 && values[2] &- values[1] == 1)
+        let elsewhere = Array(Data(base64Encoded: try vault.encrypt("3673064612610001", nonces: &other))!.prefix(12))
+        #expect(!nonces.contains(elsewhere))
+        for text in texts { #expect(try vault.decrypt(text) == "3673064612610001") }
+    }
+
     @Test("form stamps: forged, too fast and stale stamps are refused")
     func formGuard() {
         let vault = PersonalDataVault(masterKey: .init(size: .bits256))
