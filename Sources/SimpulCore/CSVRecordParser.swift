@@ -34,16 +34,18 @@ public struct CSVRecordParser: Sendable {
             position = 0
         }
         buffer.append(contentsOf: bytes)
-        if !started, buffer.count >= 3 || bytes.isEmpty {
-            started = true
-            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
-        }
     }
 
     /// The next whole record, or nil when the bytes so far end inside one (append more) or,
     /// with `atEnd`, when there are none left. At the end, a last record without a line
     /// break counts; an unclosed quote is an error.
     public mutating func next(atEnd: Bool) throws(Malformed) -> [String]? {
+        if !started {
+            // A byte order mark can only be the file's first three bytes: wait until they are in.
+            guard buffer.count >= 3 || atEnd else { return nil }
+            started = true
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        }
         guard position < buffer.count else { return nil }
         let (position, delimiter, number) = (position, delimiter, records + 1)
         let parsed = try buffer.withUnsafeBufferPointer { bytes throws(Malformed) in

@@ -32,6 +32,7 @@ import Testing
     @Test func byteOrderMarkAndUTF8() throws {
         #expect(try Self.records("\u{FEFF}Nama,NIK\nSiti Ñurhaliza,1\n") == [["Nama", "NIK"], ["Siti Ñurhaliza", "1"]])
         #expect(try Self.records("\u{FEFF}Nama\n", block: 1) == [["Nama"]], "a mark split over blocks is still dropped")
+        #expect(try Self.records("a\n\u{FEFF}b\n", block: 1) == [["a"], ["\u{FEFF}b"]], "only the file's first bytes can be a mark")
     }
 
     @Test func malformedInputNamesTheLine() {
