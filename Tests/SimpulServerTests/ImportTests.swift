@@ -290,16 +290,23 @@ struct ImportTests {
         }
     }
 
+    /// One valid row prepared for its kelurahan's org unit, and the same row for a unit that does not exist.
+    static func preparedRowAndOrphan(_ app: Application) async throws
+        -> (MemberImporter, MemberRow, OrgUnit, kept: [MemberImporter.PreparedRow], gone: [MemberImporter.PreparedRow]) {
+        let importer = MemberImporter(app: app, access: .none, logger: app.logger)
+        let validator = try await importer.validator()
+        let mapping = ColumnMapping.guess(headers: Self.header.split(separator: ",").map(String.init))
+        let member = try validator.validate(Self.validRows(1)[0].split(separator: ",").map(String.init), mapping: mapping, row: 2).get()
+        let unit = try #require(try await OrgUnit.query(on: app.db).filter(\.$regionCode == member.villageCode).first())
+        let kept = try importer.prepare([member][...], units: [member.villageCode: .init(id: unit.id!, path: unit.path)])
+        let gone = try importer.prepare([member][...], units: [member.villageCode: .init(id: UUID(), path: unit.path)])
+        return (importer, member, unit, kept, gone)
+    }
+
     @Test("on a SQLite file the writer checks the kelurahan and org unit of each chunk itself (it runs without foreign-key checks)")
     func writerChecksParents() async throws {
         try await Self.withStore(.sqliteFile) { app in
-            let importer = MemberImporter(app: app, access: .none, logger: app.logger)
-            let validator = try await importer.validator()
-            let mapping = ColumnMapping.guess(headers: Self.header.split(separator: ",").map(String.init))
-            let member = try validator.validate(Self.validRows(1)[0].split(separator: ",").map(String.init), mapping: mapping, row: 2).get()
-            let unit = try #require(try await OrgUnit.query(on: app.db).filter(\.$regionCode == member.villageCode).first())
-            let kept = try importer.prepare([member][...], units: [member.villageCode: .init(id: unit.id!, path: unit.path)])
-            let gone = try importer.prepare([member][...], units: [member.villageCode: .init(id: UUID(), path: unit.path)])
+            let (importer, member, unit, kept, gone) = try await Self.preparedRowAndOrphan(app)
             let connection = try RawSQLiteConnection(path: try #require(importer.sqliteFile), pragmas: [])
             defer { connection.close() }
             try MemberImporter.checkParents(of: kept, on: connection)
@@ -308,6 +315,22 @@ struct ImportTests {
             otherVillage.villageCode = "36.73.04.9999"
             let unknown = try importer.prepare([otherVillage][...], units: [otherVillage.villageCode: .init(id: unit.id!, path: unit.path)])
             #expect(throws: Abort.self) { try MemberImporter.checkParents(of: unknown, on: connection) }
+        }
+    }
+
+    @Test("on PostgreSQL each chunk locks its kelurahan and org units (a big load sets their foreign keys aside)")
+    func postgresChunkLocksParents() async throws {
+        try await withSimpul { app in
+            let sql = app.db as! any SQLDatabase
+            guard sql.dialect.name == "postgresql" else { return }
+            let (_, _, _, kept, gone) = try await Self.preparedRowAndOrphan(app)
+            try await MemberImporter.lockParents(of: kept, on: sql)
+            await #expect(throws: Abort.self) { try await MemberImporter.lockParents(of: gone, on: sql) }
+            // The set-aside keys are the ones to the reference tables, and only those.
+            let suspended = try await SuspendedIndexes.definitions(of: MemberImporter.loadedTables, on: sql).map(\.definition)
+            let keys = suspended.filter { $0.hasPrefix("ALTER TABLE") }
+            #expect(keys.count == 3, "\(keys)")
+            #expect(keys.allSatisfy { $0.contains("REFERENCES regions") || $0.contains("REFERENCES org_units") })
         }
     }
 

@@ -10,6 +10,13 @@ import SQLKit
 /// as the database reports it, is written to `suspended_indexes` in the same transaction
 /// that drops it, so a load killed half-way leaves a record, and `restore` (run when the
 /// server or an import starts) builds whatever is missing.
+///
+/// On PostgreSQL the foreign keys from the loaded tables to the reference tables (regions,
+/// org units) are set aside the same way: PostgreSQL checks a foreign key with a query per
+/// row, three per member here, about a sixth of a million-member load. The importer locks the
+/// kelurahan and units each chunk refers to instead (`MemberImporter.lockParents`), and adding
+/// a key back checks every row in one pass. The app never deletes a region or an org unit;
+/// keys to people stay, since merging duplicates deletes a person and relies on their cascade.
 enum SuspendedIndexes {
     static let schema = "suspended_indexes"
 
@@ -21,23 +28,27 @@ enum SuspendedIndexes {
 
     static let bulkLoadMinimum = 50_000
 
-    /// Drops every non-unique index of `tables`; returns their names.
+    /// The tables whose rows the loaded tables' set-aside foreign keys point to.
+    static let referenceTables = ["regions", "org_units"]
+
+    /// Drops every non-unique index of `tables` (and on PostgreSQL their foreign keys to
+    /// `referenceTables`); returns their names.
     @discardableResult
     static func suspend(tables: [String], on db: any Database) async throws -> [String] {
         try await db.transaction { db in
             let sql = db as! any SQLDatabase
             var names: [String] = []
-            for (name, definition) in try await definitions(of: tables, on: sql) {
-                try await sql.raw("INSERT INTO \(ident: schema) (name, definition) VALUES (\(bind: name), \(bind: definition))").run()
-                try await sql.raw("DROP INDEX \(ident: name)").run()
-                names.append(name)
+            for item in try await suspendable(of: tables, on: sql) {
+                try await sql.raw("INSERT INTO \(ident: schema) (name, definition) VALUES (\(bind: item.name), \(bind: item.definition))").run()
+                try await sql.raw(SQLQueryString(item.drop)).run()
+                names.append(item.name)
             }
             return names
         }
     }
 
-    /// Builds every suspended index that is missing and forgets it; a no-op when none is.
-    /// Returns the names built.
+    /// Builds every suspended index (or key) that is missing and forgets it; a no-op when
+    /// none is. Returns the names built.
     @discardableResult
     static func restore(on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
@@ -57,31 +68,54 @@ enum SuspendedIndexes {
         return built
     }
 
-    /// Non-unique indexes of `tables` with the statement that creates each.
+    /// What `suspend` sets aside in `tables`, with the statement that creates each.
     static func definitions(of tables: [String], on sql: any SQLDatabase) async throws -> [(name: String, definition: String)] {
+        try await suspendable(of: tables, on: sql).map { ($0.name, $0.definition) }
+    }
+
+    private struct Suspendable {
+        let name: String
+        let definition: String
+        let drop: String
+    }
+
+    private static func suspendable(of tables: [String], on sql: any SQLDatabase) async throws -> [Suspendable] {
         let rows: [any SQLRow]
         if sql.dialect.name == "postgresql" {
             rows = try await sql.raw("""
-                SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
+                SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition, format('DROP INDEX %I', i.relname) AS drop
                 FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
                 JOIN pg_namespace n ON n.oid = t.relnamespace
                 WHERE n.nspname = current_schema() AND t.relname IN (\(binds: tables)) AND NOT x.indisunique
-                ORDER BY i.relname
+                UNION ALL
+                SELECT c.conname, format('ALTER TABLE %I ADD CONSTRAINT %I %s', t.relname, c.conname, pg_get_constraintdef(c.oid)),
+                  format('ALTER TABLE %I DROP CONSTRAINT %I', t.relname, c.conname)
+                FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+                JOIN pg_namespace n ON n.oid = t.relnamespace
+                WHERE c.contype = 'f' AND n.nspname = current_schema() AND t.relname IN (\(binds: tables))
+                  AND r.relname IN (\(binds: referenceTables))
+                ORDER BY name
                 """).all()
         } else {
             // Indexes behind UNIQUE constraints have no SQL of their own (and stay anyway).
             rows = try await sql.raw("""
-                SELECT name, sql AS definition FROM sqlite_master
+                SELECT name, sql AS definition, 'DROP INDEX "' || name || '"' AS "drop" FROM sqlite_master
                 WHERE type = 'index' AND tbl_name IN (\(binds: tables)) AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
                 ORDER BY name
                 """).all()
         }
-        return try rows.map { (try $0.decode(column: "name", as: String.self), try $0.decode(column: "definition", as: String.self)) }
+        return try rows.map {
+            Suspendable(name: try $0.decode(column: "name", as: String.self), definition: try $0.decode(column: "definition", as: String.self),
+                        drop: try $0.decode(column: "drop", as: String.self))
+        }
     }
 
     static func exists(_ index: String, on sql: any SQLDatabase) async throws -> Bool {
         if sql.dialect.name == "postgresql" {
-            return try await sql.raw("SELECT to_regclass(\(bind: index))::text AS name").first()?.decode(column: "name", as: String?.self) != nil
+            return try await sql.raw("""
+                SELECT 1 AS found WHERE to_regclass(\(bind: index)) IS NOT NULL OR EXISTS (SELECT 1 FROM pg_constraint c
+                  JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.conname = \(bind: index) AND n.nspname = current_schema())
+                """).first() != nil
         }
         return try await sql.raw("SELECT 1 AS found FROM sqlite_master WHERE type = 'index' AND name = \(bind: index)").first() != nil
     }

@@ -379,11 +379,15 @@ struct MemberImporter: Sendable {
                 let codes = Array(Set(rows.map(\.member.villageCode)))
                 for seq in try await MemberSequence.query(on: db).filter(\.$id ~~ codes).all() { sequences[seq.id!] = seq.lastSequence }
             }
-            // One transaction, several statements: a statement carries at most
-            // `statementRows` rows (SQLite allows 32,766 bound values; a person has 23).
+            if sql.dialect.name == "postgresql" { try await Self.lockParents(of: rows, on: sql) }
+            // PostgreSQL: one NIK lookup and one COPY per table for the whole chunk, so the
+            // server inserts rows while the rest of the chunk is still being sent (in pieces of
+            // 1,000 it idled while each piece was made, and the other way round). SQLite: a
+            // statement carries at most `statementRows` rows (32,766 bound values; a person has 23).
+            let partRows = sql.dialect.name == "postgresql" ? max(rows.count, 1) : Self.statementRows
             var count = 0
-            for start in stride(from: 0, to: rows.count, by: Self.statementRows) {
-                let part = rows[start..<min(start + Self.statementRows, rows.count)]
+            for start in stride(from: 0, to: rows.count, by: partRows) {
+                let part = rows[start..<min(start + partRows, rows.count)]
                 count += try await insert(part, on: sql, sequences: &sequences, batchID: batchID, initial: initial, now: now)
             }
             if count > 0 {
@@ -478,24 +482,29 @@ struct MemberImporter: Sendable {
         ]
     }
 
-    /// People, name tokens and memberships of up to `statementRows` rows, one multi-row
-    /// INSERT per table, inside the chunk's transaction. Returns the memberships written.
+    /// People, name tokens and memberships of part of a chunk, one multi-row INSERT (or COPY)
+    /// per table, inside the chunk's transaction. Returns the memberships written.
     private func insert(_ rows: ArraySlice<PreparedRow>, on sql: any SQLDatabase, sequences: inout [String: Int],
                         batchID: UUID, initial: MembershipStatus, now: Date) async throws -> Int {
         var present: Present = [:]
+        // On PostgreSQL the chunk's keys go as one array: a bound value each would pass its
+        // limit of 65,535 parameters with big chunks.
+        let keys = rows.map(\.nikIndex)
+        let matching: SQLQueryString = sql.dialect.name == "postgresql" ? "= ANY(\(bind: keys))" : "IN (\(binds: keys))"
         for row in try await sql.raw("""
             SELECT p.nik_index AS nik_index, p.id AS id, m.id AS membership_id FROM people p
-            LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index IN (\(binds: rows.map(\.nikIndex)))
+            LEFT JOIN memberships m ON m.person_id = p.id WHERE p.nik_index \(matching)
             """).all() {
             present[try row.decode(column: "nik_index", as: String.self)] =
                 (try row.decode(column: "id", as: UUID.self), try row.decode(column: "membership_id", as: UUID?.self) != nil)
         }
         let out = try Self.chunkRows(rows, present: present, sequences: &sequences, batchID: batchID, initial: initial, now: now)
         try await BulkInsert(table: Person.schema, columns: Self.personColumns).run(out.people[...], on: sql)
-        // A long name has many words: tokens go in statements of 5,000 rows (30,000 values).
+        // A long name has many words: on SQLite tokens go in statements of 5,000 rows (30,000 values).
         let tokens = BulkInsert(table: NameToken.schema, columns: Self.tokenColumns)
-        for start in stride(from: 0, to: out.tokens.count, by: 5000) {
-            try await tokens.run(out.tokens[start..<min(start + 5000, out.tokens.count)], on: sql)
+        let tokenRows = sql.dialect.name == "postgresql" ? max(out.tokens.count, 1) : 5000
+        for start in stride(from: 0, to: out.tokens.count, by: tokenRows) {
+            try await tokens.run(out.tokens[start..<min(start + tokenRows, out.tokens.count)], on: sql)
         }
         try await BulkInsert(table: Membership.schema, columns: Self.membershipColumns).run(out.memberships[...], on: sql)
         return out.memberships.count
@@ -564,6 +573,18 @@ struct MemberImporter: Sendable {
             guard found == 2 else {
                 throw Abort(.conflict, reason: "Kelurahan \(row.member.villageCode) atau unit organisasinya dihapus selama impor; jalankan impor lagi.")
             }
+        }
+    }
+
+    /// The kelurahan and org units a chunk refers to exist, and stay until it commits: on
+    /// PostgreSQL a big load sets aside the foreign keys to them (see SuspendedIndexes), so
+    /// this takes the lock each key's check would have taken, once per unit, not once per row.
+    static func lockParents(of rows: [PreparedRow], on sql: any SQLDatabase) async throws {
+        let codes = Array(Set(rows.map(\.member.villageCode))), units = Array(Set(rows.map(\.unit.id)))
+        let regions = try await sql.raw("SELECT code FROM regions WHERE code = ANY(\(bind: codes)) FOR KEY SHARE").all().count
+        let orgUnits = try await sql.raw("SELECT id FROM org_units WHERE id = ANY(\(bind: units)) FOR KEY SHARE").all().count
+        guard regions == codes.count, orgUnits == units.count else {
+            throw Abort(.conflict, reason: "Kelurahan atau unit organisasi dihapus selama impor; jalankan impor lagi.")
         }
     }
 
