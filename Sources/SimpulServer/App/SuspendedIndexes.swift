@@ -49,6 +49,10 @@ enum SuspendedIndexes {
 
     /// Builds every suspended index (or key) that is missing and forgets it; a no-op when
     /// none is. Returns the names built.
+    ///
+    /// A key comes back `NOT VALID` (it holds for every new row at once) and is then validated
+    /// against the stored rows. Should a row break it, the key stays unvalidated and the error
+    /// is logged, rather than stopping the server's start or the import that called this.
     @discardableResult
     static func restore(on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
@@ -56,16 +60,32 @@ enum SuspendedIndexes {
         for row in try await sql.raw("SELECT name, definition FROM \(ident: schema) ORDER BY name").all() {
             let name = try row.decode(column: "name", as: String.self)
             let definition = try row.decode(column: "definition", as: String.self)
+            let validation = validation(of: definition, name: name)
             let missing = try await db.transaction { db in
                 let sql = db as! any SQLDatabase
                 let missing = try await !exists(name, on: sql)
-                if missing { try await sql.raw(SQLQueryString(definition)).run() }
+                if missing { try await sql.raw(SQLQueryString(validation == nil ? definition : definition + " NOT VALID")).run() }
                 try await sql.raw("DELETE FROM \(ident: schema) WHERE name = \(bind: name)").run()
                 return missing
             }
-            if missing { built.append(name) }
+            guard missing else { continue }
+            built.append(name)
+            if let validation {
+                do {
+                    try await sql.raw(SQLQueryString(validation)).run()
+                } catch {
+                    db.logger.error("Kunci asing \(name) dipasang lagi tetapi ada baris lama yang melanggarnya; kunci berlaku untuk baris baru saja: \(String(reflecting: error))")
+                }
+            }
         }
         return built
+    }
+
+    /// "ALTER TABLE t VALIDATE CONSTRAINT c" for a key's definition ("ALTER TABLE t ADD
+    /// CONSTRAINT c …", as `suspendable` writes it); nil for an index.
+    static func validation(of definition: String, name: String) -> String? {
+        guard definition.hasPrefix("ALTER TABLE "), let add = definition.range(of: " ADD CONSTRAINT ") else { return nil }
+        return definition[..<add.lowerBound] + " VALIDATE CONSTRAINT \"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// What `suspend` sets aside in `tables`, with the statement that creates each.
