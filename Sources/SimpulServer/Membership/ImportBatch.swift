@@ -141,7 +141,7 @@ extension ImportBatch {
 
     /// A batch for `simpul import`: no check pass first.
     static func commandLine(file url: URL, by user: User, initial status: MembershipStatus) async throws -> ImportBatch {
-        try await ImportBatch(fileName: url.lastPathComponent, filePath: url.path,
+        try ImportBatch(fileName: url.lastPathComponent, filePath: url.path,
                         contentHash: SHA256.hash(data: try Data(contentsOf: url, options: .mappedIfSafe)).hex, by: user,
                         status: .validating, initial: status, headers: try await MemberImporter.headers(of: url),
                         consentStatement: "Impor baris perintah oleh \(user.username).")
