@@ -128,7 +128,7 @@ struct ElectoralTests {
             let web = WebClient(app: app)
             try await web.login("dpd")
             try await SampleResults.importAll(web, election: e.id!)
-            let pks = try #require(try await Party.query(on: app.db).filter(\.$abbreviation == "PKS").first())
+            let pks = try #require(try await Party.query(on: app.db).filter(\.$election.$id == e.id!).filter(\.$abbreviation == "PKS").first())
             try await web.get("/elections/\(e.id!)")
             #expect(try await web.post("/elections/\(e.id!)/own-party", form: ["party": pks.id!.uuidString]).status == .seeOther)
 

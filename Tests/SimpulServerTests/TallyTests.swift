@@ -88,7 +88,8 @@ struct TallyTests {
             let duplicate = try await send(app, token: token, station: tps, Self.sheet)
             #expect(try duplicate.content.get(String.self, at: "status") == "duplicate")
 
-            let pks = try #require(try await Party.query(on: app.db).filter(\.$number == 8).first())
+            // Parties belong to an election, and the reference data has more than one with number 8.
+            let pks = try #require(try await Party.query(on: app.db).filter(\.$election.$id == election.id!).filter(\.$number == 8).first())
             let data = try await ElectoralService.load(election, on: app.db)
             var rollup = try await TallyService.rollup(data, on: app.db)
             let dapil5 = try #require(rollup.dapils.first { $0.dapil.number == 5 })
