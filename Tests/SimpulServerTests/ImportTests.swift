@@ -323,9 +323,13 @@ struct ImportTests {
         try await withSimpul { app in
             let sql = app.db as! any SQLDatabase
             guard sql.dialect.name == "postgresql" else { return }
-            let (_, _, _, kept, gone) = try await Self.preparedRowAndOrphan(app)
+            let (importer, member, unit, kept, gone) = try await Self.preparedRowAndOrphan(app)
             try await MemberImporter.lockParents(of: kept, on: sql)
             await #expect(throws: Abort.self) { try await MemberImporter.lockParents(of: gone, on: sql) }
+            var otherVillage = member
+            otherVillage.villageCode = "36.73.04.9999"
+            let unknown = try importer.prepare([otherVillage][...], units: [otherVillage.villageCode: .init(id: unit.id!, path: unit.path)])
+            await #expect(throws: Abort.self) { try await MemberImporter.lockParents(of: unknown, on: sql) }
             // The set-aside keys are the ones to the reference tables, and only those.
             let suspended = try await SuspendedIndexes.definitions(of: MemberImporter.loadedTables, on: sql).map(\.definition)
             let keys = suspended.filter { $0.hasPrefix("ALTER TABLE") }
