@@ -68,6 +68,34 @@ struct BootstrapTests {
         }
     }
 
+    @Test("a body that cannot be read gets an Indonesian reason naming the field, not Vapor's English")
+    func undecodableBodyIsExplainedInIndonesian() async throws {
+        try await withSimpul { app in
+            func reason(_ body: String, contentType: String = "application/json") async throws -> (HTTPStatus, String) {
+                var result: (HTTPStatus, String) = (.ok, "")
+                try await app.testing().test(.POST, "/api/v1/auth/token", beforeRequest: { req in
+                    req.headers.contentType = HTTPMediaType(type: contentType.components(separatedBy: "/")[0],
+                                                            subType: contentType.components(separatedBy: "/")[1])
+                    req.body = ByteBuffer(string: body)
+                }, afterResponse: { res in
+                    result = (res.status, try res.content.decode(SimpulErrorMiddleware.APIError.self).reason)
+                })
+                return result
+            }
+            let wrongType = try await reason(#"{"username": 5, "password": "x"}"#)
+            #expect(wrongType.0 == .badRequest)
+            #expect(wrongType.1 == "Data yang dikirim tidak dapat dibaca: kolom 'username' tidak sah.")
+            let missing = try await reason(#"{"username": "admin"}"#)
+            #expect(missing.1 == "Data yang dikirim tidak dapat dibaca: kolom 'password' wajib diisi.")
+            let broken = try await reason(#"{"username": "#)
+            #expect(broken.0 == .badRequest)
+            #expect(broken.1.hasPrefix("Data yang dikirim tidak dapat dibaca"))
+            let unsupported = try await reason("username=admin", contentType: "text/csv")
+            #expect(unsupported.0 == .unsupportedMediaType)
+            #expect(unsupported.1.hasPrefix("Jenis data yang dikirim tidak didukung"))
+        }
+    }
+
     @Test("migrations revert completely and apply again")
     func migrationsRoundTrip() async throws {
         try await withSimpul { app in

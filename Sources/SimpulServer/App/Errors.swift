@@ -53,11 +53,14 @@ struct SimpulErrorMiddleware: Middleware {
 
     private func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, String) {
         switch error {
-        case let abort as any AbortError:
-            let reason = abort.reason == abort.status.reasonPhrase ? Self.title(for: abort.status) : abort.reason
-            return (abort.status, reason)
+        // Before AbortError: Vapor makes DecodingError one, with an English reason.
         case let decoding as DecodingError:
             return (.badRequest, "Data yang dikirim tidak dapat dibaca: \(Self.field(of: decoding)).")
+        case let abort as any AbortError:
+            // 413 and 415 come from Vapor itself, with English reasons; Simpul never throws them.
+            let ownWords = abort.reason != abort.status.reasonPhrase && ![413, 415].contains(abort.status.code)
+            let reason = ownWords ? abort.reason : Self.title(for: abort.status)
+            return (abort.status, reason)
         default:
             request.logger.report(error: error)
             let reason = environment.isRelease ? "Terjadi kesalahan di server. Silakan coba lagi." : "Kesalahan server: \(error)"
@@ -83,7 +86,10 @@ struct SimpulErrorMiddleware: Middleware {
         case 401: return "Silakan masuk terlebih dahulu"
         case 403: return "Akses ditolak"
         case 404: return "Halaman tidak ditemukan"
+        case 405: return "Metode permintaan tidak didukung di alamat ini"
         case 409: return "Data bertentangan dengan data yang sudah ada"
+        case 413: return "Data yang dikirim terlalu besar"
+        case 415: return "Jenis data yang dikirim tidak didukung (gunakan JSON atau formulir)"
         case 422: return "Isian belum benar"
         case 429: return "Terlalu banyak percobaan"
         default: return status.code >= 500 ? "Kesalahan server" : status.reasonPhrase
