@@ -53,6 +53,8 @@ enum SuspendedIndexes {
     /// A key comes back `NOT VALID` (it holds for every new row at once) and is then validated
     /// against the stored rows. Should a row break it, the key stays unvalidated and the error
     /// is logged, rather than stopping the server's start or the import that called this.
+    /// The record is forgotten only after the validation was tried, so a start killed between
+    /// the two steps validates the key the next time (validating a valid key costs nothing).
     @discardableResult
     static func restore(on db: any Database) async throws -> [String] {
         let sql = db as! any SQLDatabase
@@ -61,15 +63,13 @@ enum SuspendedIndexes {
             let name = try row.decode(column: "name", as: String.self)
             let definition = try row.decode(column: "definition", as: String.self)
             let validation = validation(of: definition, name: name)
-            let missing = try await db.transaction { db in
+            let added = try await db.transaction { db in
                 let sql = db as! any SQLDatabase
-                let missing = try await !exists(name, on: sql)
-                if missing { try await sql.raw(SQLQueryString(validation == nil ? definition : definition + " NOT VALID")).run() }
-                try await sql.raw("DELETE FROM \(ident: schema) WHERE name = \(bind: name)").run()
-                return missing
+                guard try await !exists(name, on: sql) else { return false }
+                try await sql.raw(SQLQueryString(validation == nil ? definition : definition + " NOT VALID")).run()
+                return true
             }
-            guard missing else { continue }
-            built.append(name)
+            if added { built.append(name) }
             if let validation {
                 do {
                     try await sql.raw(SQLQueryString(validation)).run()
@@ -77,6 +77,7 @@ enum SuspendedIndexes {
                     db.logger.error("Kunci asing \(name) dipasang lagi tetapi ada baris lama yang melanggarnya; kunci berlaku untuk baris baru saja: \(String(reflecting: error))")
                 }
             }
+            try await sql.raw("DELETE FROM \(ident: schema) WHERE name = \(bind: name)").run()
         }
         return built
     }
