@@ -14,6 +14,10 @@ import VaporTesting
 func withSimpul(sqliteFile: String? = nil, _ body: (Application) async throws -> Void) async throws {
     var settings = AppSettings(storage: sqliteFile.map { .sqliteFile($0) } ?? .sqliteMemory, announceFirstAdmin: false, bcryptCost: 4)
     settings.formMinimumSeconds = 0
+    // Uploaded import files go under the data directory: a private one, not ./data of the checkout.
+    let scratchDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-test-\(UUID().uuidString)").path
+    settings.dataDirectory = scratchDirectory
+    defer { try? FileManager.default.removeItem(atPath: scratchDirectory) }
     if let sqliteFile {
         settings.dataDirectory = URL(fileURLWithPath: sqliteFile).deletingLastPathComponent().path
         settings.dataKeyBase64 = Data([UInt8].random(count: 32)).base64EncodedString()
