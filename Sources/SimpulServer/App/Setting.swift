@@ -67,3 +67,15 @@ struct CreatePostgresPatternIndexes: AsyncMigration {
         }
     }
 }
+
+/// The member list is newest first: without an index on the registration time, its first
+/// page sorted every membership in scope (5.5 s for a million in one DPD).
+struct CreateMembershipRegisteredIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("CREATE INDEX memberships_registered_idx ON memberships (registered_at)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS memberships_registered_idx").run()
+    }
+}

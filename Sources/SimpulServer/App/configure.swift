@@ -149,4 +149,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(AddNameTokenSortName())
     app.migrations.add(AddNameKeys())
     app.migrations.add(CreateSuspendedIndexes())
+    app.migrations.add(CreateMembershipRegisteredIndex())
 }

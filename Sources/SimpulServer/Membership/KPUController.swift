@@ -26,20 +26,23 @@ struct KPUController {
         guard let root, req.access.allows(permission, at: root) else {
             throw Abort(.forbidden, reason: "Anda tidak berwenang membuat laporan KPU untuk unit ini.")
         }
+        // A join, not an eager load: eager loading binds every person's id into one
+        // statement, more than SQLite takes for a large branch.
         let rows = try await Membership.query(on: req.db)
+            .join(Person.self, on: \Membership.$person.$id == \Person.$id)
             .filter(\.$status == .active)
             .within(\.$scope, root)
-            .with(\.$person).all()
+            .all()
+            .map { m in (m, try m.joined(Person.self)) }
         let vault = req.vault
-        let members = try rows.map { m -> KPUMember in
-            let p = m.person
+        let members = try rows.map { m, p -> KPUMember in
             return KPUMember(id: m.id!.uuidString, nikDigits: try p.nikCipher.map(vault.decrypt) ?? "",
                              fullName: p.fullName, birthDate: p.birthDate.flatMap(CivilDate.init(iso8601:)),
                              sex: p.sex == "L" ? .male : p.sex == "P" ? .female : nil,
                              married: MaritalStatus(rawValue: p.maritalStatus ?? "")?.hasMarried ?? false,
                              regencyCode: String(m.scope.prefix(5)))
         }
-        return Loaded(members: members, rows: rows.map { ($0, $0.person) }, root: root)
+        return Loaded(members: members, rows: rows, root: root)
     }
 
     struct SummaryRow: Encodable {

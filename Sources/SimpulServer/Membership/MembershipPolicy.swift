@@ -32,8 +32,8 @@ struct MembershipPolicy: ModulePolicy {
         batch.uploadedBy == user.id || access.allows(.grantAdmin, at: .national)
     }
 
-    func visible(_ query: QueryBuilder<Membership>) -> QueryBuilder<Membership> {
-        scopeFilter(query, column: "scope", for: .viewPeople)
+    func visible(_ query: QueryBuilder<Membership>, broad: Bool = false) -> QueryBuilder<Membership> {
+        scopeFilter(query, column: "scope", for: .viewPeople, broad: broad)
     }
 }
 

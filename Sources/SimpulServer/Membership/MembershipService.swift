@@ -186,19 +186,26 @@ struct MembershipService {
 
     func list(status: MembershipStatus?, unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> MembersPage {
         try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data anggota.")
-        var query = req.membershipPolicy.visible(Membership.query(on: req.db))
-        if let status { query = query.filter(\.$status == status) }
-        if let unit { query = query.within(\.$scope, unit.orgPath) }
+        var narrowing: [UUID]?, number: String?
         if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
-            if let number = try? MemberNumber(parsing: q) {
-                query = query.filter(\.$number == number.formatted)
+            if let parsed = try? MemberNumber(parsing: q) {
+                number = parsed.formatted
             } else {
-                let people = try await req.people.list(unit: unit, query: q, page: 1, per: 500).items.map(\.id)
-                query = query.filter(\.$person.$id ~~ people)
+                narrowing = try await req.people.list(unit: unit, query: q, page: 1, per: 500).items.map(\.id)
             }
         }
-        let total = try await query.count()
-        let rows = try await query.with(\.$person).sort(\.$registeredAt, .descending)
+        func matching(broad: Bool) -> QueryBuilder<Membership> {
+            var query = req.membershipPolicy.visible(Membership.query(on: req.db), broad: broad)
+            if let status { query = query.filter(\.$status == status) }
+            if let unit { query = query.within(\.$scope, unit.orgPath, broad: broad) }
+            if let number { query = query.filter(\.$number == number) }
+            if let narrowing { query = query.filter(\.$person.$id ~~ narrowing) }
+            return query
+        }
+        // Counted on the scope column, which the scope-and-status index covers.
+        let total = try await matching(broad: false).count(\.$scope)
+        let broad = try await ListPagePlan.broad(matching: total, table: Membership.schema, pageEnd: page * per, on: req.db)
+        let rows = try await matching(broad: broad).with(\.$person).sort(\.$registeredAt, .descending)
             .range(((page - 1) * per)..<(page * per)).all()
         return MembersPage(items: rows.map { MembershipDTO($0, person: $0.person) }, page: page, per: per, total: total)
     }

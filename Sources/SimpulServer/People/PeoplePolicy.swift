@@ -15,8 +15,8 @@ struct PeoplePolicy: ModulePolicy {
     func canCreate(in unit: OrgUnit) -> Bool { access.allows(.editPeople, at: unit.orgPath) }
 
     /// Restricts a people query to the subtrees the user may read.
-    func visible(_ query: QueryBuilder<Person>) -> QueryBuilder<Person> {
-        scopeFilter(query, column: "scope", for: .viewPeople)
+    func visible(_ query: QueryBuilder<Person>, broad: Bool = false) -> QueryBuilder<Person> {
+        scopeFilter(query, column: "scope", for: .viewPeople, broad: broad)
     }
 }
 

@@ -96,10 +96,11 @@ struct PeopleService {
     /// a phone number (exact), or part of a name.
     func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
         try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data orang.")
-        var query = req.peoplePolicy.visible(Person.query(on: req.db))
-        if let unit {
-            query = query.within(\.$scope, unit.orgPath)
+        func inScope(broad: Bool) -> QueryBuilder<Person> {
+            let query = req.peoplePolicy.visible(Person.query(on: req.db), broad: broad)
+            return unit.map { query.within(\.$scope, $0.orgPath, broad: broad) } ?? query
         }
+        var query = inScope(broad: false)
         if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             let digits = q.filter(\.isNumber)
             if digits.count == 16, digits.count == q.filter({ $0 != " " && $0 != "." }).count {
@@ -110,9 +111,43 @@ struct PeopleService {
                 return try await nameSearch(NameIndex.tokens(of: q), within: query, unit: unit, page: page, per: per)
             }
         }
-        let total = try await query.count()
+        // Counted on the scope column, which the scope index covers (COUNT(id) reads every row).
+        let total = try await query.count(\.$scope)
+        if try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: page * per, on: req.db) {
+            query = inScope(broad: true)
+        }
         let items = try await query.sort(\.$nameSearch).range(((page - 1) * per)..<(page * per)).all()
         return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
+    }
+
+    /// How many people `everyone(in:chunk:_:)` goes through.
+    func count(in unit: OrgUnit?) async throws -> Int {
+        try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data orang.")
+        let query = req.peoplePolicy.visible(Person.query(on: req.db))
+        return try await (unit.map { query.within(\.$scope, $0.orgPath) } ?? query).count(\.$scope)
+    }
+
+    /// Every person in scope (and under `unit`), in name order, `chunk` at a time: each chunk
+    /// starts after the last name and id of the one before, so the whole list costs one pass
+    /// however long it is (pages with OFFSET cost a pass each).
+    func everyone(in unit: OrgUnit?, chunk: Int = 2_000, _ visit: ([Person]) async throws -> Void) async throws {
+        let total = try await count(in: unit)
+        let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
+        var after: (name: String, id: UUID)?
+        while true {
+            var query = req.peoplePolicy.visible(Person.query(on: req.db), broad: broad)
+            if let unit { query = query.within(\.$scope, unit.orgPath, broad: broad) }
+            if let after {
+                // A row value, which both databases read as one range of the name index; the
+                // same condition spelt with OR made SQLite collect every later row first.
+                query = query.filter(.sql(SQLQueryString(
+                    "(\(ident: Person.schema).name_search, \(ident: Person.schema).id) > (\(bind: after.name), \(bind: after.id))")))
+            }
+            let people = try await query.sort(\.$nameSearch).sort(\.$id).limit(chunk).all()
+            if !people.isEmpty { try await visit(people) }
+            guard people.count == chunk, let last = people.last else { return }
+            after = (last.nameSearch, try last.requireID())
+        }
     }
 
     /// Hits beyond this many are not counted: the page says "lebih dari 2.000". Counting
