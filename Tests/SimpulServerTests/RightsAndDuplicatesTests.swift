@@ -116,9 +116,20 @@ struct RightsAndDuplicatesTests {
                 m.registeredAt = Date()
                 try await m.create(on: app.db)
             }
+            // Only active members count: a pending one is neither checked nor exported.
+            let pending = try await f.person("Pendaftar Baru", in: "36.73.04.1001", nik: "3673041508950002")
+            let m = Membership()
+            m.$person.id = pending.id!
+            m.$orgUnit.id = try await f.unit("36.73.04.1001").requireID()
+            m.scope = pending.scope
+            m.status = .pending
+            m.channel = .staff
+            m.registeredAt = Date()
+            try await m.create(on: app.db)
             let web = WebClient(app: app)
             _ = try await web.login("ketua.dpd")
             let report = try await web.get("/members/kpu")
+            #expect(!report.body.string.contains("Pendaftar Baru"))
             #expect(report.status == .ok)
             let html = report.body.string
             #expect(html.contains("Kota Serang"))
@@ -128,6 +139,8 @@ struct RightsAndDuplicatesTests {
             #expect(csv.status == .ok)
             #expect(csv.body.string.contains("NO,NIK,NAMA,TEMPAT_LAHIR"))
             #expect(csv.body.string.contains("3673045508900001"))
+            #expect(!csv.body.string.contains("Pendaftar Baru"))
+            #expect(csv.body.string.split(separator: "\r\n").count == 3)
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "export.kpu").count() == 1)
             let operatorWeb = WebClient(app: app)
             _ = try await operatorWeb.login("op")
