@@ -26,6 +26,7 @@ struct PeopleTests {
         #expect(ListPagePlan.readsInSortOrder(matching: 1_000_000, tableRows: 1_000_000, pageEnd: 50))
         #expect(!ListPagePlan.readsInSortOrder(matching: 4_000, tableRows: 4_000, pageEnd: 50))   // small: sorting is cheap
         #expect(!ListPagePlan.readsInSortOrder(matching: 15_000, tableRows: 1_000_000, pageEnd: 50_000))   // deep page of a kelurahan
+        #expect(!ListPagePlan.readsInSortOrder(matching: 10_000, tableRows: 10_000, pageEnd: Int.max / 2))
         try await withSimpul { app in
             let f = Fixtures(app: app)
             let sql = app.db as! any SQLDatabase
@@ -56,6 +57,8 @@ struct PeopleTests {
                 #expect(listed.total == 6_000)
                 #expect(listed.items.map(\.fullName) == Array(inA[(page - 1) * 50..<page * 50]))
             }
+            // A page number past any list is an empty page, not an arithmetic overflow.
+            #expect(try await Self.people(app, token: tokenA, "page=9223372036854775807&per=200").items.isEmpty)
             let listedB = try await Self.people(app, token: tokenB, "per=50")
             #expect(listedB.total == 30)
             #expect(Set(listedB.items.map(\.fullName)) == Set(names.filter { $0.1.id == b.id }.map(\.0)))

@@ -93,7 +93,8 @@ extension ModulePolicy {
 /// the better plan when it is fewer than `matching`.
 enum ListPagePlan {
     static func readsInSortOrder(matching: Int, tableRows: Int, pageEnd: Int) -> Bool {
-        matching > 5_000 && pageEnd * max(tableRows, matching) < matching * matching
+        let (cost, overflow) = pageEnd.multipliedReportingOverflow(by: max(tableRows, matching))
+        return matching > 5_000 && !overflow && cost < matching * matching
     }
 
     /// About how many rows `table` has, without counting them (SQLite: the largest rowid).

@@ -89,6 +89,7 @@ struct ListQuery {
     let q: String?
     let page: Int
     let per: Int
+    static let lastPage = 1_000_000
 
     static func parse(_ req: Request) async throws -> ListQuery {
         _ = try req.requireUser()  // before looking up `unit`: anonymous callers sign in first
@@ -99,7 +100,8 @@ struct ListQuery {
             unit = found
         }
         return ListQuery(unit: unit, q: try? req.query.get(String.self, at: "q"),
-                         page: max(1, (try? req.query.get(Int.self, at: "page")) ?? 1),
+                         // Capped so that page × per (and the plan's arithmetic on it) cannot overflow.
+                         page: min(ListQuery.lastPage, max(1, (try? req.query.get(Int.self, at: "page")) ?? 1)),
                          per: min(200, max(1, (try? req.query.get(Int.self, at: "per")) ?? 50)))
     }
 }
