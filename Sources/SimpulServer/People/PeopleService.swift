@@ -96,11 +96,7 @@ struct PeopleService {
     /// a phone number (exact), or part of a name.
     func list(unit: OrgUnit?, query q: String?, page: Int, per: Int) async throws -> PeoplePage {
         try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data orang.")
-        func inScope(broad: Bool) -> QueryBuilder<Person> {
-            let query = req.peoplePolicy.visible(Person.query(on: req.db), broad: broad)
-            return unit.map { query.within(\.$scope, $0.orgPath, broad: broad) } ?? query
-        }
-        var query = inScope(broad: false)
+        var query = visible(under: unit)
         if let q = q?.trimmingCharacters(in: .whitespaces), !q.isEmpty {
             let digits = q.filter(\.isNumber)
             if digits.count == 16, digits.count == q.filter({ $0 != " " && $0 != "." }).count {
@@ -114,17 +110,22 @@ struct PeopleService {
         // Counted on the scope column, which the scope index covers (COUNT(id) reads every row).
         let total = try await query.count(\.$scope)
         if try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: page * per, on: req.db) {
-            query = inScope(broad: true)
+            query = visible(under: unit, broad: true)
         }
         let items = try await query.sort(\.$nameSearch).range(((page - 1) * per)..<(page * per)).all()
         return PeoplePage(items: items.map(PersonDTO.init), page: page, per: per, total: total)
     }
 
+    /// The people the user may see, under `unit` if given (`broad`: see ListPagePlan).
+    private func visible(under unit: OrgUnit?, broad: Bool = false) -> QueryBuilder<Person> {
+        let query = req.peoplePolicy.visible(Person.query(on: req.db), broad: broad)
+        return unit.map { query.within(\.$scope, $0.orgPath, broad: broad) } ?? query
+    }
+
     /// How many people `everyone(in:chunk:_:)` goes through.
     func count(in unit: OrgUnit?) async throws -> Int {
         try req.requireAnywhere(.viewPeople, "Anda tidak berwenang melihat data orang.")
-        let query = req.peoplePolicy.visible(Person.query(on: req.db))
-        return try await (unit.map { query.within(\.$scope, $0.orgPath) } ?? query).count(\.$scope)
+        return try await visible(under: unit).count(\.$scope)
     }
 
     /// Every person in scope (and under `unit`), in name order, `chunk` at a time: each chunk
@@ -135,8 +136,7 @@ struct PeopleService {
         let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
         var after: (name: String, id: UUID)?
         while true {
-            var query = req.peoplePolicy.visible(Person.query(on: req.db), broad: broad)
-            if let unit { query = query.within(\.$scope, unit.orgPath, broad: broad) }
+            var query = visible(under: unit, broad: broad)
             if let after {
                 // A row value, which both databases read as one range of the name index; the
                 // same condition spelt with OR made SQLite collect every later row first.
