@@ -100,7 +100,11 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
 func configureDatabase(_ app: Application, settings: AppSettings) throws {
     switch settings.storage {
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+        // SQLiteKit fakes a shared in-memory database with a file in the temporary directory and
+        // never deletes it (every test run left hundreds behind); the file goes when the app stops.
+        let identifier = UUID().uuidString
+        app.databases.use(.sqlite(SQLiteConfiguration(storage: .memory(identifier: identifier)), sqlLogLevel: .trace), as: .sqlite)
+        app.lifecycle.use(RemoveFakeMemoryDatabase(identifier: identifier))
     case .sqliteFile(let path):
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -118,6 +122,20 @@ func configureDatabase(_ app: Application, settings: AppSettings) throws {
             .postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
                       encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace),
             as: .psql)
+    }
+}
+
+/// Deletes the file behind SQLiteKit's "in-memory" database (named as in SQLiteKit's
+/// `SQLiteConfiguration.Storage.urlForSQLite`) and its WAL companions.
+private struct RemoveFakeMemoryDatabase: LifecycleHandler {
+    let identifier: String
+
+    func shutdownAsync(_ app: Application) async {
+        let name = "sqlite-kit_memorydb-\(ProcessInfo.processInfo.processIdentifier)-\(identifier).sqlite3"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            try? FileManager.default.removeItem(atPath: path + suffix)
+        }
     }
 }
 
