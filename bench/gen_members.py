@@ -15,12 +15,17 @@ import random
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "..", "Sources", "SimpulServer", "Resources", "Reference", "wilayah.csv")
 
-FIRST = ["Muhammad", "Ahmad", "Siti", "Nur", "Dewi", "Agus", "Budi", "Rina", "Yuni", "Hendra", "Rizki", "Fitri",
-         "Dian", "Eko", "Sri", "Wahyu", "Indah", "Putri", "Ade", "Asep", "Ujang", "Iis", "Neng", "Dede", "Lilis",
-         "Jajang", "Enung", "Ratna", "Rahmat", "Hasan", "Fauzi", "Yusuf", "Ilham", "Aulia", "Nabila", "Fajar"]
-LAST = ["Santoso", "Hidayat", "Saputra", "Lestari", "Rahayu", "Kurniawan", "Setiawan", "Wahyudi", "Nurhasanah",
-        "Hasanah", "Maulana", "Firmansyah", "Ramadhan", "Pratama", "Sari", "Suryani", "Mulyadi", "Sulaeman",
-        "Rohmah", "Kartika", "Fadilah", "Syahputra", "Permana", "Gunawan", "Anggraini", "Purnama"]
+# Given names and family-style names by the sex they are usually given to (a "Putri" is a
+# woman), so that the name agrees with the sex in the NIK; neutral ones go to both.
+FIRST_F = ["Siti", "Dewi", "Rina", "Yuni", "Fitri", "Sri", "Indah", "Putri", "Iis", "Neng", "Lilis", "Enung", "Ratna",
+           "Aulia", "Nabila"]
+FIRST_M = ["Muhammad", "Ahmad", "Agus", "Budi", "Hendra", "Rizki", "Eko", "Wahyu", "Asep", "Ujang", "Jajang", "Rahmat",
+           "Hasan", "Fauzi", "Yusuf", "Ilham", "Fajar"]
+FIRST_ANY = ["Nur", "Dian", "Ade", "Dede"]
+LAST_F = ["Lestari", "Rahayu", "Nurhasanah", "Hasanah", "Sari", "Suryani", "Rohmah", "Kartika", "Anggraini"]
+LAST_M = ["Santoso", "Hidayat", "Saputra", "Kurniawan", "Setiawan", "Wahyudi", "Maulana", "Firmansyah", "Ramadhan",
+          "Pratama", "Mulyadi", "Sulaeman", "Syahputra", "Permana", "Gunawan"]
+LAST_ANY = ["Fadilah", "Purnama"]
 JOBS = ["Wiraswasta", "Karyawan Swasta", "Petani", "Pedagang", "Guru", "Ibu Rumah Tangga", "Buruh",
         "Mahasiswa", "Nelayan", "PNS", "Sopir", "Perawat"]
 MARITAL = ["Kawin", "Belum Kawin", "Kawin", "Cerai Hidup", "Kawin", "Cerai Mati"]
@@ -57,9 +62,10 @@ def main():
                 continue
             serial[key] = n
             nik = f"{kec}{day + 40 if female else day:02d}{month:02d}{year % 100:02d}{n:04d}"
-            name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
+            name = (f"{rnd.choice(FIRST_F + FIRST_ANY)} {rnd.choice(LAST_F + LAST_ANY)}" if female
+                    else f"{rnd.choice(FIRST_M + FIRST_ANY)} {rnd.choice(LAST_M + LAST_ANY)}")
             w.writerow([name, nik, "Serang", f"{day:02d}-{month:02d}-{year}", "P" if female else "L",
-                        f"Kp. {rnd.choice(LAST)} No. {rnd.randint(1, 200)}", f"{rnd.randint(1, 15):03d}",
+                        f"Kp. {rnd.choice(LAST_M)} No. {rnd.randint(1, 200)}", f"{rnd.randint(1, 15):03d}",
                         f"{rnd.randint(1, 9):03d}", village, f"08{rnd.choice('15789')}{rnd.randint(10**8, 10**9 - 1)}",
                         rnd.choice(JOBS), rnd.choice(MARITAL)])
 
