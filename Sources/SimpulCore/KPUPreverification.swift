@@ -24,84 +24,18 @@
 /// eksternal"), has no Dukcapil or voter-roll access (a well-formed NIK may still not
 /// exist), and does not judge occupations (TNI/Polri/ASN …). See each category.
 public enum KPUPreverification {
-    /// Runs every check. `referenceDate` is the day KPU will judge age on (the
-    /// verification date, not necessarily today).
+    /// Runs every check on a whole list held in memory. `referenceDate` is the day KPU will
+    /// judge age on (the verification date, not necessarily today).
     public static func run(_ members: [KPUMember], referenceDate: CivilDate) -> KPUPreverificationReport {
-        var findings: [KPUFinding] = []
-
+        var scan = KPUPreverificationScan(referenceDate: referenceDate)
         // Same NIK more than once (ganda identik), across the whole list.
-        var idsByNIK: [String: [Int]] = [:]
-        for (index, member) in members.enumerated() {
-            if let key = DuplicateRules.nikKey(member.nikDigits) { idsByNIK[key, default: []].append(index) }
-        }
-        var duplicateMessage: [Int: String] = [:]
-        for (_, indexes) in idsByNIK where indexes.count > 1 {
-            for index in indexes {
-                let others = indexes.filter { $0 != index }.map { i in
-                    "\(members[i].fullName) (\(regencyDotted(members[i].regencyCode) ?? members[i].regencyCode))"
-                }
-                duplicateMessage[index] = "NIK tercatat lebih dari sekali dalam daftar partai; juga pada: \(others.joined(separator: "; ")). SIPOL menandainya ganda; hanya satu yang dapat dihitung."
-            }
-        }
-
-        for (index, member) in members.enumerated() {
-            let regency = regencyDotted(member.regencyCode) ?? member.regencyCode
-            func add(_ category: KPUFindingCategory, _ message: String) {
-                findings.append(KPUFinding(memberID: member.id, regencyCode: regency, category: category, message: message))
-            }
-            if let message = duplicateMessage[index] { add(.duplicateWithinParty, message) }
-
-            var nik: NIK?
-            do {
-                nik = try NIK(validating: member.nikDigits, today: referenceDate)
-            } catch {
-                add(.nikAnomaly, error.message)
-            }
-            if let nik {
-                let issues = nik.check(birthDate: member.birthDate, sex: member.sex)
-                if !issues.isEmpty {
-                    add(.nikAnomaly, issues.map(\.message).joined(separator: " ") + " SIPOL mencocokkan NIK dengan KTP-el; perbaiki data atau periksa KTP-el.")
-                }
-            }
-
-            // Age: the recorded birth date, else the one in a valid NIK.
-            if let born = member.birthDate ?? nik?.birthDate {
-                let status = Eligibility.voterStatus(birthDate: born, married: member.married, on: referenceDate)
-                if case .notYetEligible(let from) = status {
-                    add(.underAge, "Belum berumur 17 tahun pada \(referenceDate.indonesian) (lahir \(born.indonesian)) dan belum pernah kawin; baru memenuhi syarat pada \(from.indonesian).")
-                }
-            }
-
-            // Region: KTP address when known, else the NIK's region of first registration.
-            let registered = regencyDotted(member.regencyCode)
-            if let ktp = member.ktpRegencyCode.flatMap(regencyDotted) {
-                if let registered, ktp != registered {
-                    add(.outsideRegion, "Alamat KTP-el di kabupaten/kota \(ktp), sedangkan anggota didaftarkan di \(registered). Anggota dihitung di kabupaten/kota sesuai KTP-el.")
-                }
-            } else if let nik, let registered, nik.regencyCode != registered {
-                add(.outsideRegion, "Kode wilayah NIK (\(nik.regencyCode)) bukan kabupaten/kota tempat anggota didaftarkan (\(registered)). Periksa alamat di KTP-el: NIK menunjukkan wilayah pendaftaran pertama, yang tidak berubah ketika orang pindah.")
-            }
-        }
-
-        // Summaries per regency, in code order.
-        var summaries: [String: KPURegencySummary] = [:]
-        var flagged: [String: Set<String>] = [:]
+        var byNIK: [String: [KPUMember]] = [:]
         for member in members {
-            let regency = regencyDotted(member.regencyCode) ?? member.regencyCode
-            summaries[regency, default: KPURegencySummary(regencyCode: regency)].members += 1
+            if let key = DuplicateRules.nikKey(member.nikDigits) { byNIK[key, default: []].append(member) }
         }
-        var counted: Set<String> = []
-        for finding in findings {
-            let key = "\(finding.regencyCode)|\(finding.memberID)|\(finding.category.rawValue)"
-            if counted.insert(key).inserted {
-                summaries[finding.regencyCode, default: KPURegencySummary(regencyCode: finding.regencyCode)].counts[finding.category, default: 0] += 1
-            }
-            flagged[finding.regencyCode, default: []].insert(finding.memberID)
-        }
-        for (regency, ids) in flagged { summaries[regency]?.membersWithFindings = ids.count }
-        return KPUPreverificationReport(
-            summaries: summaries.values.sorted { $0.regencyCode < $1.regencyCode },
-            findings: findings)
+        for group in byNIK.values where group.count > 1 { scan.flagDuplicates(group) }
+        for member in members { scan.add(member) }
+        return scan.report
     }
 
     /// "36.73" or "3673" → "36.73"; nil for anything else.
@@ -109,6 +43,91 @@ public enum KPUPreverification {
         let digits = raw.filter { !($0.isWhitespace || $0 == ".") }
         guard digits.count == 4, digits.allSatisfy(\.isASCIIDigit) else { return nil }
         return "\(digits.prefix(2)).\(digits.suffix(2))"
+    }
+}
+
+/// The checks one member at a time, keeping only the counts and the first findings: a list
+/// of millions is screened in the memory of its findings, not of its members.
+public struct KPUPreverificationScan: Sendable {
+    public let referenceDate: CivilDate
+    /// Findings kept for display; all of them are counted.
+    public let findingsKept: Int
+    private var duplicateMessages: [String: String] = [:]
+    private var summaries: [String: KPURegencySummary] = [:]
+    private var kept: [KPUFinding] = []
+    private var found = 0
+
+    public init(referenceDate: CivilDate, findingsKept: Int = .max) {
+        self.referenceDate = referenceDate
+        self.findingsKept = findingsKept
+    }
+
+    /// Members that share one NIK: each is flagged when it is `add`ed. Duplicates need the
+    /// whole list, so whoever holds it finds them (`run` in memory; a database by its key).
+    public mutating func flagDuplicates(_ group: [KPUMember]) {
+        for member in group {
+            let others = group.filter { $0.id != member.id }.map { other in
+                "\(other.fullName) (\(KPUPreverification.regencyDotted(other.regencyCode) ?? other.regencyCode))"
+            }
+            duplicateMessages[member.id] = "NIK tercatat lebih dari sekali dalam daftar partai; juga pada: \(others.joined(separator: "; ")). SIPOL menandainya ganda; hanya satu yang dapat dihitung."
+        }
+    }
+
+    /// Checks one member of the list (in list order).
+    public mutating func add(_ member: KPUMember) {
+        let regency = KPUPreverification.regencyDotted(member.regencyCode) ?? member.regencyCode
+        var findings: [KPUFinding] = []
+        func add(_ category: KPUFindingCategory, _ message: String) {
+            findings.append(KPUFinding(memberID: member.id, memberName: member.fullName, regencyCode: regency,
+                                       category: category, message: message))
+        }
+        if let message = duplicateMessages[member.id] { add(.duplicateWithinParty, message) }
+
+        var nik: NIK?
+        do {
+            nik = try NIK(validating: member.nikDigits, today: referenceDate)
+        } catch {
+            add(.nikAnomaly, error.message)
+        }
+        if let nik {
+            let issues = nik.check(birthDate: member.birthDate, sex: member.sex)
+            if !issues.isEmpty {
+                add(.nikAnomaly, issues.map(\.message).joined(separator: " ") + " SIPOL mencocokkan NIK dengan KTP-el; perbaiki data atau periksa KTP-el.")
+            }
+        }
+
+        // Age: the recorded birth date, else the one in a valid NIK.
+        if let born = member.birthDate ?? nik?.birthDate {
+            let status = Eligibility.voterStatus(birthDate: born, married: member.married, on: referenceDate)
+            if case .notYetEligible(let from) = status {
+                add(.underAge, "Belum berumur 17 tahun pada \(referenceDate.indonesian) (lahir \(born.indonesian)) dan belum pernah kawin; baru memenuhi syarat pada \(from.indonesian).")
+            }
+        }
+
+        // Region: KTP address when known, else the NIK's region of first registration.
+        let registered = KPUPreverification.regencyDotted(member.regencyCode)
+        if let ktp = member.ktpRegencyCode.flatMap(KPUPreverification.regencyDotted) {
+            if let registered, ktp != registered {
+                add(.outsideRegion, "Alamat KTP-el di kabupaten/kota \(ktp), sedangkan anggota didaftarkan di \(registered). Anggota dihitung di kabupaten/kota sesuai KTP-el.")
+            }
+        } else if let nik, let registered, nik.regencyCode != registered {
+            add(.outsideRegion, "Kode wilayah NIK (\(nik.regencyCode)) bukan kabupaten/kota tempat anggota didaftarkan (\(registered)). Periksa alamat di KTP-el: NIK menunjukkan wilayah pendaftaran pertama, yang tidak berubah ketika orang pindah.")
+        }
+
+        var summary = summaries[regency] ?? KPURegencySummary(regencyCode: regency)
+        summary.members += 1
+        if !findings.isEmpty { summary.membersWithFindings += 1 }
+        // A member counts once per category.
+        for category in Set(findings.map(\.category)) { summary.counts[category, default: 0] += 1 }
+        summaries[regency] = summary
+        found += findings.count
+        kept.append(contentsOf: findings.prefix(max(0, findingsKept - kept.count)))
+    }
+
+    /// Per regency in code order; the first `findingsKept` findings in list order.
+    public var report: KPUPreverificationReport {
+        KPUPreverificationReport(summaries: summaries.values.sorted { $0.regencyCode < $1.regencyCode },
+                                 findings: kept, findingCount: found)
     }
 }
 
@@ -178,6 +197,7 @@ public enum KPUFindingCategory: String, CaseIterable, Hashable, Sendable, Codabl
 /// One finding about one member.
 public struct KPUFinding: Hashable, Sendable {
     public var memberID: String
+    public var memberName: String
     /// Dotted "36.73" (as given when it was not a 4-digit code).
     public var regencyCode: String
     public var category: KPUFindingCategory
@@ -206,8 +226,10 @@ public struct KPURegencySummary: Equatable, Sendable {
 public struct KPUPreverificationReport: Equatable, Sendable {
     /// One per regency that has members, ordered by code.
     public var summaries: [KPURegencySummary]
-    /// In list order; a member may have several.
+    /// In list order; a member may have several. All of them, or the first ones kept by a scan.
     public var findings: [KPUFinding]
+    /// Every finding, kept or not.
+    public var findingCount: Int
 
     public func findings(for memberID: String) -> [KPUFinding] { findings.filter { $0.memberID == memberID } }
     public func summary(for regencyCode: String) -> KPURegencySummary? {

@@ -153,6 +153,25 @@ struct KPUPreverificationTests {
         #expect(report.findings.contains { $0.category == .outsideRegion })
     }
 
+    @Test("A scan that keeps only the first findings counts all of them, and otherwise agrees with the whole-list run")
+    func scanKeepsTheFirstFindingsAndCountsAll() {
+        // Every third member is under age, every fifth has a NIK from another regency.
+        let members = (1...60).map { i in
+            member("\(i)", kecamatan: i % 5 == 0 ? "36.04.01" : "36.73.01", born: i % 3 == 0 ? day(2010, 1, 1) : day(1990, 8, 17))
+        }
+        let whole = KPUPreverification.run(members, referenceDate: reference)
+        var scan = KPUPreverificationScan(referenceDate: reference, findingsKept: 7)
+        for m in members { scan.add(m) }
+        let kept = scan.report
+        #expect(whole.findingCount == 20 + 12)
+        #expect(whole.findings.count == whole.findingCount)
+        #expect(kept.findingCount == whole.findingCount)
+        #expect(kept.findings == Array(whole.findings.prefix(7)))
+        #expect(kept.summaries == whole.summaries)
+        #expect(kept.summaries[0].count(.underAge) == 20 && kept.summaries[0].count(.outsideRegion) == 12)
+        #expect(kept.findings.first?.memberName == "Anggota 3")
+    }
+
     @Test func labels() {
         #expect(KPUFindingCategory.allCases.map(\.label) == ["Ganda dalam partai", "NIK bermasalah", "Belum cukup umur", "Di luar wilayah"])
     }

@@ -148,6 +148,46 @@ struct RightsAndDuplicatesTests {
         }
     }
 
+    @Test("KPU report and export read the active members a chunk at a time, in KTA-number order, only under the unit")
+    func kpuReadsInChunks() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            var numbers: [String: [String]] = [:]
+            for (i, village) in ["36.73.04.1001", "36.73.04.1002", "36.73.01.1001", "36.73.04.1001", "36.73.04.1002", "36.73.01.1001", "36.73.04.1001"].enumerated() {
+                let p = try await f.person("Anggota \(i)", in: village, nik: "367304" + String(format: "%02d", 10 + i) + "0890" + String(format: "%04d", i + 1))
+                let m = Membership()
+                m.$person.id = p.id!
+                m.$orgUnit.id = try await f.unit(village).requireID()
+                m.scope = p.scope
+                m.status = .active
+                m.channel = .staff
+                m.number = try await MembershipService.nextNumber(for: village, on: app.db).formatted
+                m.registeredAt = Date()
+                try await m.create(on: app.db)
+                numbers[String(village.prefix(8)), default: []].append(m.number!)
+            }
+            let city = try await f.unit("36.73").orgPath, district = try await f.unit("36.73.04").orgPath
+            for (root, expected) in [(city, numbers.values.flatMap { $0 }.sorted()), (district, numbers["36.73.04"]!.sorted())] {
+                let total = try await KPUController.activeCount(under: root, on: app.db)
+                #expect(total == expected.count)
+                var chunks: [[String]] = []
+                try await KPUController.eachActive(under: root, total: total, chunk: 2, on: app.db) { rows in chunks.append(rows.map(\.number)) }
+                #expect(chunks.flatMap { $0 } == expected)
+                #expect(chunks.dropLast().allSatisfy { $0.count == 2 })
+            }
+            // The screen keeps the first findings and counts every one: each NIK encodes a birth
+            // date in August 1990, so a recorded 1 January 1991 is one finding per member.
+            for p in try await Person.query(on: app.db).all() {
+                p.birthDate = "1991-01-01"
+                try await p.save(on: app.db)
+            }
+            let report = try await KPUController.screen(under: city, referenceDate: CivilDate(Date()), findingsKept: 3, on: app.db, vault: app.vault)
+            #expect(report.findingCount == 7)
+            #expect(report.findings.count == 3)
+            #expect(report.summaries.map(\.members) == [7])
+        }
+    }
+
     @Test("an active member's card prints as SVG with the QR of the public check; others get none")
     func printedCard() async throws {
         try await withSimpul { app in

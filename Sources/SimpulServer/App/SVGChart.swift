@@ -23,18 +23,7 @@ enum SVGChart {
     }
 
     /// Indonesian thousands separators: 12.345.
-    static func number(_ value: Double) -> String {
-        let n = Int(value.rounded())
-        let digits = String(abs(n))
-        var groups: [String] = []
-        var end = digits.endIndex
-        while end > digits.startIndex {
-            let start = digits.index(end, offsetBy: -3, limitedBy: digits.startIndex) ?? digits.startIndex
-            groups.insert(String(digits[start..<end]), at: 0)
-            end = start
-        }
-        return (n < 0 ? "-" : "") + groups.joined(separator: ".")
-    }
+    static func number(_ value: Double) -> String { IndonesianNumber.grouped(Int(value.rounded())) }
 
     static func number(_ value: Int) -> String { number(Double(value)) }
 

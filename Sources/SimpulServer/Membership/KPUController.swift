@@ -12,17 +12,11 @@ struct KPUController {
         routes.get("members", "kpu.csv", use: export)
     }
 
-    struct Loaded {
-        let members: [KPUMember]
-        let rows: [Row]
-        let root: OrgPath
-    }
-
     /// What the report and the export read about one active member.
     struct Row: Sendable {
         let membershipID: String
         let scope: String
-        let number: String?
+        let number: String
         let nikCipher: String?
         let fullName: String
         let birthPlace: String?
@@ -36,11 +30,8 @@ struct KPUController {
         let regionCode: String
     }
 
-    /// Active members under the user's highest unit (or `?unit=`), decrypted for the checks.
-    /// One query read row by row into these few columns: Fluent models of a million members
-    /// and their people took 5 minutes and 10 GB (and eager loading them bound more
-    /// parameters than SQLite takes). `withAddress` for the export only.
-    private func load(_ req: Request, permission: Permission, withAddress: Bool = false) async throws -> Loaded {
+    /// The unit the report or export is for: the user's highest unit, or `?unit=`.
+    private func root(_ req: Request, permission: Permission) async throws -> OrgPath {
         _ = try req.requireUser()
         var root = req.access.roots(for: permission).first
         if let id = try? req.query.get(UUID.self, at: "unit"), let unit = try await OrgUnit.find(id, on: req.db) {
@@ -49,19 +40,42 @@ struct KPUController {
         guard let root, req.access.allows(permission, at: root) else {
             throw Abort(.forbidden, reason: "Anda tidak berwenang membuat laporan KPU untuk unit ini.")
         }
-        let sql = req.db as! any SQLDatabase
+        return root
+    }
+
+    /// How many active members are under `root` (from the scope and status index).
+    static func activeCount(under root: OrgPath, on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        return try await sql.raw("""
+            SELECT COUNT(m.scope) AS n FROM memberships m
+            WHERE m.status = \(literal: MembershipStatus.active.rawValue) AND \(SubtreeMatch(root, on: db).sql("m.scope"))
+            """).first()?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// Every active member under `root` in KTA-number order, `chunk` at a time: each chunk
+    /// starts after the last number of the one before, so memory holds one chunk however
+    /// big the party (the whole list in memory took 1 GB at a million members). Activation
+    /// always assigns a number (MembershipService, MemberImporter), so no active member is
+    /// left out by the keyset. `withAddress` for the export only.
+    static func eachActive(under root: OrgPath, total: Int, withAddress: Bool = false, chunk: Int = 2_000,
+                           on db: any Database, _ visit: ([Row]) async throws -> Void) async throws {
+        let sql = db as! any SQLDatabase
+        // SQLite: a scope holding most of the table is read along the number index, else
+        // through the scope index and sorted (see ListPagePlan).
+        let broad = try await ListPagePlan.broad(matching: total, table: Membership.schema, pageEnd: chunk, on: db)
+        let inScope = SubtreeMatch(root, on: db).sql(broad ? "+m.scope" : "m.scope")
         let address: SQLQueryString = withAddress ? "p.address_cipher" : "NULL"
-        let collected = NIOLockedValueBox<(rows: [Row], failure: (any Error)?)>(([], nil))
-        try await sql.raw("""
-            SELECT m.id, m.scope, m.number, p.nik_cipher, p.full_name, p.birth_place, p.birth_date, p.sex, p.marital_status,
-              p.occupation, \(address) AS address_cipher, p.rt, p.rw, p.region_code
-            FROM memberships m JOIN people p ON p.id = m.person_id
-            WHERE m.status = \(literal: MembershipStatus.active.rawValue) AND \(SubtreeMatch(root, on: req.db).sql("m.scope"))
-            """).run { row in
-            do {
-                let decoded = Row(
-                    membershipID: try row.decode(column: "id", as: UUID.self).uuidString, scope: try row.decode(column: "scope", as: String.self),
-                    number: try row.decode(column: "number", as: String?.self), nikCipher: try row.decode(column: "nik_cipher", as: String?.self),
+        var after = ""
+        while true {
+            let rows = try await sql.raw("""
+                SELECT m.id, m.scope, m.number, p.nik_cipher, p.full_name, p.birth_place, p.birth_date, p.sex, p.marital_status,
+                  p.occupation, \(address) AS address_cipher, p.rt, p.rw, p.region_code
+                FROM memberships m JOIN people p ON p.id = m.person_id
+                WHERE m.status = \(literal: MembershipStatus.active.rawValue) AND \(inScope) AND m.number > \(bind: after)
+                ORDER BY m.number LIMIT \(literal: chunk)
+                """).all().map { row in
+                Row(membershipID: try row.decode(column: "id", as: UUID.self).uuidString, scope: try row.decode(column: "scope", as: String.self),
+                    number: try row.decode(column: "number", as: String.self), nikCipher: try row.decode(column: "nik_cipher", as: String?.self),
                     fullName: try row.decode(column: "full_name", as: String.self), birthPlace: try row.decode(column: "birth_place", as: String?.self),
                     birthDate: try row.decode(column: "birth_date", as: String?.self), sex: try row.decode(column: "sex", as: String?.self),
                     maritalStatus: try row.decode(column: "marital_status", as: String?.self),
@@ -69,29 +83,39 @@ struct KPUController {
                     addressCipher: try row.decode(column: "address_cipher", as: String?.self),
                     rt: try row.decode(column: "rt", as: String?.self), rw: try row.decode(column: "rw", as: String?.self),
                     regionCode: try row.decode(column: "region_code", as: String.self))
-                collected.withLockedValue { $0.rows.append(decoded) }
-            } catch {
-                collected.withLockedValue { if $0.failure == nil { $0.failure = error } }
             }
+            if !rows.isEmpty { try await visit(rows) }
+            guard rows.count == chunk, let last = rows.last else { return }
+            after = last.number
         }
-        let (rows, failure) = collected.withLockedValue { $0 }
-        if let failure { throw failure }
-        let vault = req.vault
-        let members = try rows.map { r -> KPUMember in
-            KPUMember(id: r.membershipID, nikDigits: try r.nikCipher.map(vault.decrypt) ?? "",
-                      fullName: r.fullName, birthDate: r.birthDate.flatMap(CivilDate.init(iso8601:)),
-                      sex: r.sex == "L" ? .male : r.sex == "P" ? .female : nil,
-                      married: MaritalStatus(rawValue: r.maritalStatus ?? "")?.hasMarried ?? false,
-                      regencyCode: String(r.scope.prefix(5)))
-        }
-        return Loaded(members: members, rows: rows, root: root)
     }
 
+    /// The screen over every active member under `root`, decrypted one chunk at a time.
+    /// Duplicate NIKs are not looked for: the database holds one person per NIK (unique
+    /// blind index `uq:people.nik_index`) and one membership per person, so this list
+    /// cannot name a NIK twice.
+    static func screen(under root: OrgPath, referenceDate: CivilDate, findingsKept: Int, on db: any Database,
+                       vault: PersonalDataVault) async throws -> KPUPreverificationReport {
+        var scan = KPUPreverificationScan(referenceDate: referenceDate, findingsKept: findingsKept)
+        let total = try await activeCount(under: root, on: db)
+        try await eachActive(under: root, total: total, on: db) { rows in
+            for r in rows {
+                scan.add(KPUMember(id: r.membershipID, nikDigits: try r.nikCipher.map(vault.decrypt) ?? "",
+                                   fullName: r.fullName, birthDate: r.birthDate.flatMap(CivilDate.init(iso8601:)),
+                                   sex: r.sex == "L" ? .male : r.sex == "P" ? .female : nil,
+                                   married: MaritalStatus(rawValue: r.maritalStatus ?? "")?.hasMarried ?? false,
+                                   regencyCode: String(r.scope.prefix(5))))
+            }
+        }
+        return scan.report
+    }
+
+    /// Counts written with Indonesian thousands separators ("1.000.000").
     struct SummaryRow: Encodable {
         let regency: String
-        let members: Int
-        let clean: Int
-        let counts: [Int]
+        let members: String
+        let clean: String
+        let counts: [String]
     }
 
     struct FindingRow: Encodable {
@@ -105,64 +129,81 @@ struct KPUController {
         let categories: [String]
         let summaries: [SummaryRow]
         let findings: [FindingRow]
-        let moreFindings: Int
+        let moreFindings: String?
         let referenceDate: String
         let canExport: Bool
     }
 
     @Sendable func reportPage(req: Request) async throws -> Response {
-        let loaded = try await load(req, permission: .viewPeople)
+        let root = try await root(req, permission: .viewPeople)
         let reference = (try? req.query.get(String.self, at: "date")).flatMap(CivilDate.init(iso8601:)) ?? CivilDate(Date())
-        let report = KPUPreverification.run(loaded.members, referenceDate: reference)
+        let report = try await Self.screen(under: root, referenceDate: reference, findingsKept: Self.findingsShown, on: req.db, vault: req.vault)
         let regions = try await Region.query(on: req.db).filter(\.$level == .regency).all()
         let regencyName = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
-        let names = Dictionary(uniqueKeysWithValues: loaded.rows.map { ($0.membershipID, $0.fullName) })
         let categories = KPUFindingCategory.allCases
-        try await req.audit.record("report.kpu", entity: "membership", scope: loaded.root.rawValue,
-                                   detail: "\(loaded.members.count) anggota aktif, \(report.findings.count) temuan")
+        try await req.audit.record("report.kpu", entity: "membership", scope: root.rawValue,
+                                   detail: "\(report.summaries.reduce(0) { $0 + $1.members }) anggota aktif, \(report.findingCount) temuan")
         return try await req.render("membership/kpu", title: "Kesiapan verifikasi KPU", ReportPage(
             categories: categories.map(\.label),
             summaries: report.summaries.map { s in
-                SummaryRow(regency: regencyName[s.regencyCode] ?? s.regencyCode, members: s.members, clean: s.clean,
-                           counts: categories.map { s.count($0) })
+                SummaryRow(regency: regencyName[s.regencyCode] ?? s.regencyCode, members: IndonesianNumber.grouped(s.members),
+                           clean: IndonesianNumber.grouped(s.clean), counts: categories.map { IndonesianNumber.grouped(s.count($0)) })
             },
-            findings: report.findings.prefix(500).map {
-                FindingRow(membershipID: $0.memberID, name: names[$0.memberID] ?? "", category: $0.category.label, message: $0.message)
+            findings: report.findings.map {
+                FindingRow(membershipID: $0.memberID, name: $0.memberName, category: $0.category.label, message: $0.message)
             },
-            moreFindings: max(0, report.findings.count - 500), referenceDate: reference.indonesian,
-            canExport: req.access.allows(.exportData, at: loaded.root) && req.access.allows(.revealPersonalData, at: loaded.root)))
+            moreFindings: report.findingCount > report.findings.count ? IndonesianNumber.grouped(report.findingCount - report.findings.count) : nil,
+            referenceDate: reference.indonesian,
+            canExport: req.access.allows(.exportData, at: root) && req.access.allows(.revealPersonalData, at: root)))
     }
 
+    /// Findings listed on the page (all are counted in the table).
+    static let findingsShown = 500
+
     /// The member list for SIPOL, unmasked: needs both exportData and revealPersonalData;
-    /// audited with the row count. Layout: docs/kpu-export.md.
+    /// audited with the row count. Streamed a chunk at a time. Layout: docs/kpu-export.md.
     @Sendable func export(req: Request) async throws -> Response {
-        let loaded = try await load(req, permission: .exportData, withAddress: true)
-        guard req.access.allows(.revealPersonalData, at: loaded.root) else {
+        let root = try await root(req, permission: .exportData)
+        guard req.access.allows(.revealPersonalData, at: root) else {
             throw Abort(.forbidden, reason: "Ekspor KPU berisi NIK lengkap: perlu kewenangan membuka data pribadi.")
         }
         let regions = try await Region.query(on: req.db).all()
         let regionName = Dictionary(uniqueKeysWithValues: regions.map { ($0.id!, $0.name) })
-        let vault = req.vault
-        var lines = [KPUExport.header.joined(separator: ",")]
-        for (index, p) in loaded.rows.sorted(by: { ($0.number ?? "") < ($1.number ?? "") }).enumerated() {
-            let village = p.regionCode
-            let district = String(village.prefix(8)), regency = String(village.prefix(5))
-            let fields: [String] = [
-                String(index + 1), try p.nikCipher.map(vault.decrypt) ?? "", p.fullName, p.birthPlace ?? "",
-                p.birthDate.flatMap(CivilDate.init(iso8601:))?.indonesian ?? "", p.sex ?? "",
-                MaritalStatus(rawValue: p.maritalStatus ?? "")?.label ?? "", p.occupation ?? "",
-                try p.addressCipher.map(vault.decrypt) ?? "", p.rt ?? "", p.rw ?? "",
-                regionName[village] ?? village, regionName[district] ?? district, regionName[regency] ?? regency,
-                p.number ?? "",
-            ]
-            lines.append(fields.map(MemberImport.csvField).joined(separator: ","))
-        }
-        try await req.audit.record("export.kpu", entity: "membership", scope: loaded.root.rawValue,
-                                   detail: "\(loaded.rows.count) anggota aktif, NIK lengkap")
+        let vault = req.vault, db = req.db, logger = req.logger
+        let total = try await Self.activeCount(under: root, on: req.db)
+        try await req.audit.record("export.kpu", entity: "membership", scope: root.rawValue,
+                                   detail: "\(total) anggota aktif, NIK lengkap")
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
         headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"anggota-kpu.csv\"")
-        return Response(status: .ok, headers: headers, body: .init(string: "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"))
+        return Response(status: .ok, headers: headers, body: .init(asyncStream: { writer in
+            do {
+                try await writer.write(.buffer(ByteBuffer(string: "\u{FEFF}" + KPUExport.header.joined(separator: ",") + "\r\n")))
+                var index = 0
+                try await Self.eachActive(under: root, total: total, withAddress: true, on: db) { rows in
+                    var lines = ""
+                    for p in rows {
+                        index += 1
+                        let village = p.regionCode
+                        let district = String(village.prefix(8)), regency = String(village.prefix(5))
+                        let fields: [String] = [
+                            String(index), try p.nikCipher.map(vault.decrypt) ?? "", p.fullName, p.birthPlace ?? "",
+                            p.birthDate.flatMap(CivilDate.init(iso8601:))?.indonesian ?? "", p.sex ?? "",
+                            MaritalStatus(rawValue: p.maritalStatus ?? "")?.label ?? "", p.occupation ?? "",
+                            try p.addressCipher.map(vault.decrypt) ?? "", p.rt ?? "", p.rw ?? "",
+                            regionName[village] ?? village, regionName[district] ?? district, regionName[regency] ?? regency,
+                            p.number,
+                        ]
+                        lines += fields.map(MemberImport.csvField).joined(separator: ",") + "\r\n"
+                    }
+                    try await writer.write(.buffer(ByteBuffer(string: lines)))
+                }
+                try await writer.write(.end)
+            } catch {
+                logger.report(error: error)
+                try? await writer.write(.error(error))
+            }
+        }))
     }
 }
 
