@@ -53,6 +53,7 @@ public func configure(_ app: Application, settings: AppSettings) async throws {
     app.directory.viewsDirectory = BundledResources.views
     app.directory.publicDirectory = BundledResources.publicFiles
     app.views.use(.leaf)
+    app.leaf.tags["number"] = NumberTag()
     // The bundle lives under .build/ when run with `swift run`; Leaf's default sandbox
     // refuses any path with a hidden folder in it, so allow the bundled views explicitly.
     app.leaf.sources = .singleSource(NIOLeafFiles(

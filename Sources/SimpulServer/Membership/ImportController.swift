@@ -46,7 +46,8 @@ struct ImportController {
         if !req.access.allows(.grantAdmin, at: .national) { query = query.filter(\.$uploadedBy == user.id!) }
         let rows = try await query.sort(\.$createdAt, .descending).limit(50).all().map {
             BatchRow(id: $0.id!, fileName: $0.fileName, status: $0.status.label, createdAt: $0.createdAt.map(PeopleController.format) ?? "",
-                     summary: "\($0.totalRows) baris · \($0.errorRows) salah · \($0.importedRows) masuk · \($0.existingRows) sudah ada")
+                     summary: "\(IndonesianNumber.grouped($0.totalRows)) baris · \(IndonesianNumber.grouped($0.errorRows)) salah · "
+                        + "\(IndonesianNumber.grouped($0.importedRows)) masuk · \(IndonesianNumber.grouped($0.existingRows)) sudah ada")
         }
         return try await req.render("imports/list", title: "Impor anggota", rows)
     }

@@ -110,12 +110,11 @@ struct KPUController {
         return scan.report
     }
 
-    /// Counts written with Indonesian thousands separators ("1.000.000").
     struct SummaryRow: Encodable {
         let regency: String
-        let members: String
-        let clean: String
-        let counts: [String]
+        let members: Int
+        let clean: Int
+        let counts: [Int]
     }
 
     struct FindingRow: Encodable {
@@ -129,7 +128,7 @@ struct KPUController {
         let categories: [String]
         let summaries: [SummaryRow]
         let findings: [FindingRow]
-        let moreFindings: String?
+        let moreFindings: Int?
         let referenceDate: String
         let canExport: Bool
     }
@@ -146,13 +145,13 @@ struct KPUController {
         return try await req.render("membership/kpu", title: "Kesiapan verifikasi KPU", ReportPage(
             categories: categories.map(\.label),
             summaries: report.summaries.map { s in
-                SummaryRow(regency: regencyName[s.regencyCode] ?? s.regencyCode, members: IndonesianNumber.grouped(s.members),
-                           clean: IndonesianNumber.grouped(s.clean), counts: categories.map { IndonesianNumber.grouped(s.count($0)) })
+                SummaryRow(regency: regencyName[s.regencyCode] ?? s.regencyCode, members: s.members, clean: s.clean,
+                           counts: categories.map { s.count($0) })
             },
             findings: report.findings.map {
                 FindingRow(membershipID: $0.memberID, name: $0.memberName, category: $0.category.label, message: $0.message)
             },
-            moreFindings: report.findingCount > report.findings.count ? IndonesianNumber.grouped(report.findingCount - report.findings.count) : nil,
+            moreFindings: report.findingCount > report.findings.count ? report.findingCount - report.findings.count : nil,
             referenceDate: reference.indonesian,
             canExport: req.access.allows(.exportData, at: root) && req.access.allows(.revealPersonalData, at: root)))
     }
