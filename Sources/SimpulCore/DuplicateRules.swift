@@ -116,6 +116,41 @@ public enum DuplicateRules {
         return keys
     }
 
+    /// Likely pairs among records born on the same day, compared only where they share a
+    /// name key (a word key or the joined key, as in `blockingKeys`), not every pair. Calls
+    /// `visit` with the indexes (i < j) of each pair that has a reason, with its reasons,
+    /// in order of first appearance; `visit` returns false to stop.
+    ///
+    /// A word shared by more than `commonWordLimit` of the records (thousands of
+    /// "Muhammad"s on 1 January, the date written when the real one is unknown) pairs
+    /// nobody by itself: names similar enough to match also share a rarer word or the
+    /// joined key, so only pairs that hardly differ in anything but that word are lost.
+    public static func sameBirthDatePairs(_ people: [PersonFacts], commonWordLimit: Int = 200,
+                                          _ visit: (Int, Int, [DuplicateReason]) -> Bool) {
+        var buckets: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, person) in people.enumerated() {
+            var keys = Set(IndonesianName.searchKeyTokens(person.fullName).map { "w:" + $0 })
+            let joined = IndonesianName.joinedKey(person.fullName)
+            if !joined.isEmpty { keys.insert("j:" + joined) }
+            for key in keys.sorted() {
+                if buckets[key] == nil { order.append(key) }
+                buckets[key, default: []].append(index)
+            }
+        }
+        var compared = Set<Int>()
+        for key in order {
+            let members = buckets[key]!
+            if key.hasPrefix("w:") && members.count > commonWordLimit { continue }
+            for (n, i) in members.enumerated() {
+                for j in members[(n + 1)...] where compared.insert(i * people.count + j).inserted {
+                    let found = reasons(people[i], people[j])
+                    if !found.isEmpty && !visit(i, j, found) { return }
+                }
+            }
+        }
+    }
+
     /// 16 digits without separators; nil for anything else and for placeholders
     /// made of one repeated digit.
     static func nikKey(_ raw: String?) -> String? {

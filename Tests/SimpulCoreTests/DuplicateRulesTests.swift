@@ -119,4 +119,34 @@ struct DuplicateRulesTests {
         #expect(DuplicateReason.sameNameAndBirthDate(birthDate: born, similarity: 0.955).message
                 == "Nama sangat mirip (kemiripan 95%) dan tanggal lahir sama (17-08-1990).")
     }
+
+    @Test("Pairs within one birth date are found through shared name keys, a very common word alone pairs nobody, and the caller can stop")
+    func sameBirthDatePairsThroughNameKeys() {
+        func p(_ id: String, _ name: String) -> PersonFacts { PersonFacts(id: id, fullName: name, birthDate: born) }
+        let people = [p("1", "Muhammad Rizki"), p("2", "Siti Aminah"), p("3", "Mohamad Rizky"), p("4", "Nurhasanah"),
+                      p("5", "Nur Hasanah"), p("6", "Muhammad Yusuf")]
+        var pairs: [String] = []
+        DuplicateRules.sameBirthDatePairs(people) { i, j, reasons in
+            #expect(!reasons.isEmpty)
+            pairs.append("\(people[i].id)-\(people[j].id)")
+            return true
+        }
+        #expect(pairs.sorted() == ["1-3", "4-5"])
+
+        // Sharing only a word that more than `commonWordLimit` records have, a pair is not compared.
+        let common = [p("a", "Muhammad Rizki"), p("b", "Muhammad Rizkia"), p("c", "Muhammad Yusuf")]
+        var found: [String] = []
+        DuplicateRules.sameBirthDatePairs(common) { i, j, _ in found.append(common[i].id + common[j].id); return true }
+        #expect(found == ["ab"])
+        found = []
+        DuplicateRules.sameBirthDatePairs(common, commonWordLimit: 2) { i, j, _ in found.append(common[i].id + common[j].id); return true }
+        #expect(found.isEmpty)
+
+        var visits = 0
+        DuplicateRules.sameBirthDatePairs((1...5).map { p("s\($0)", "Budi Santoso") }) { _, _, _ in
+            visits += 1
+            return visits < 3
+        }
+        #expect(visits == 3)
+    }
 }

@@ -93,6 +93,43 @@ struct RightsAndDuplicatesTests {
         }
     }
 
+    @Test("The duplicate review reads birth dates a chunk at a time, compares one date's records together, and fills the page past pairs marked distinct")
+    func duplicatesAcrossChunks() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.04")
+            // Born 12 August 1990: three spellings of one name and one other name; then two more pairs on later dates.
+            var made: [String: Person] = [:]
+            for (name, born) in [("Muhammad Rizki", "1990-08-12"), ("Siti Aminah", "1990-08-12"), ("Mohamad Rizky", "1990-08-12"),
+                                 ("Muhamad Riski", "1990-08-12"), ("Dewi Lestari", "1991-01-01"), ("Dewi Lestary", "1991-01-01"),
+                                 ("Budi Santoso", "1992-03-04"), ("Budi Santosa", "1992-03-04"), ("Budi Santoso", "1992-03-05")] {
+                let p = try await f.person(name, in: "36.73.04.1001")
+                p.birthDate = born
+                try await p.save(on: app.db)
+                made[name + born] = p
+            }
+            let service = DuplicateService(req: Request(application: app, on: app.eventLoopGroup.next()))
+            func names(_ pairs: [DuplicatePair]) -> Set<Set<String>> { Set(pairs.map { Set([$0.keep.fullName, $0.other.fullName]) }) }
+            // A chunk of 2 splits the first date's four records over two reads; they are still compared together.
+            let all = try await service.candidatesFor(app, user: "ketua.dpc", chunk: 2)
+            #expect(names(all) == [["Muhammad Rizki", "Mohamad Rizky"], ["Muhammad Rizki", "Muhamad Riski"], ["Mohamad Rizky", "Muhamad Riski"],
+                                   ["Dewi Lestari", "Dewi Lestary"], ["Budi Santoso", "Budi Santosa"]])
+            #expect(try await service.candidatesFor(app, user: "ketua.dpc", chunk: 2_000).count == all.count)
+            // The page stops when full, in birth-date order.
+            let first = try await service.candidatesFor(app, user: "ketua.dpc", limit: 3, chunk: 2)
+            #expect(names(first) == [["Muhammad Rizki", "Mohamad Rizky"], ["Muhammad Rizki", "Muhamad Riski"], ["Mohamad Rizky", "Muhamad Riski"]])
+            // Pairs marked distinct leave room for the next ones.
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            for pair in first {
+                _ = try await web.post("/people/duplicates/dismiss", form: ["keep": pair.keep.id.uuidString, "other": pair.other.id.uuidString])
+            }
+            #expect(try await DuplicateDismissal.query(on: app.db).count() == 3)
+            #expect(names(try await service.candidatesFor(app, user: "ketua.dpc", limit: 3, chunk: 2))
+                    == [["Dewi Lestari", "Dewi Lestary"], ["Budi Santoso", "Budi Santosa"]])
+        }
+    }
+
     @Test("KPU readiness counts active members per kab/kota, flags findings, and the full export is guarded and audited")
     func kpuReadiness() async throws {
         try await withSimpul { app in
@@ -220,10 +257,10 @@ struct RightsAndDuplicatesTests {
 
 extension DuplicateService {
     /// The candidate list as a given user sees it (tests).
-    func candidatesFor(_ app: Application, user username: String) async throws -> [DuplicatePair] {
+    func candidatesFor(_ app: Application, user username: String, limit: Int = 100, chunk: Int = 2_000) async throws -> [DuplicatePair] {
         let user = try #require(try await User.query(on: app.db).filter(\.$username == username).with(\.$grants).first())
         req.auth.login(user)
         req.storage[AccessKey.self] = AccessScope(grants: user.grants.map(\.grant))
-        return try await candidates()
+        return try await candidates(limit: limit, chunk: chunk)
     }
 }

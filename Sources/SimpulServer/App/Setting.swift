@@ -79,3 +79,16 @@ struct CreateMembershipRegisteredIndex: AsyncMigration {
         try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS memberships_registered_idx").run()
     }
 }
+
+/// The duplicate review reads people in birth-date order, a chunk at a time, and compares
+/// the records of one date (DuplicateService.candidates); the id makes the order total for
+/// its keyset.
+struct CreatePeopleBirthDateIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("CREATE INDEX people_birth_date_idx ON people (birth_date, id)").run()
+    }
+
+    func revert(on database: any Database) async throws {
+        try await (database as! any SQLDatabase).raw("DROP INDEX IF EXISTS people_birth_date_idx").run()
+    }
+}

@@ -169,4 +169,5 @@ func addMigrations(_ app: Application) {
     app.migrations.add(AddNameKeys())
     app.migrations.add(CreateSuspendedIndexes())
     app.migrations.add(CreateMembershipRegisteredIndex())
+    app.migrations.add(CreatePeopleBirthDateIndex())
 }

@@ -49,54 +49,121 @@ struct CreateDuplicateDismissals: AsyncMigration {
 struct DuplicateService {
     let req: Request
 
-    /// Candidate pairs inside the subtrees where the user may edit people.
-    func candidates(limit: Int = 100) async throws -> [DuplicatePair] {
+    /// What the search reads about one person.
+    struct Candidate {
+        let id: UUID
+        let facts: PersonFacts
+        let phoneIndex: String?
+        let phoneMasked: String?
+    }
+
+    /// Up to `limit` likely pairs inside the subtrees where the user may edit people: first
+    /// those sharing a phone, then those sharing a birth date and a similar name. Both
+    /// passes stop as soon as the page is full, and neither holds more than one birth
+    /// date's records at a time: at a million people in scope the page used to take 90 s
+    /// (a self-join of every name word with every other), and a national list is larger.
+    func candidates(limit: Int = 100, chunk: Int = 2_000) async throws -> [DuplicatePair] {
         _ = try req.requireUser()
         let roots = req.access.roots(for: .editPeople)
         guard !roots.isEmpty else { throw Abort(.forbidden, reason: "Anda tidak berwenang memeriksa data ganda.") }
         let sql = req.db as! any SQLDatabase
-        func scope(_ column: String) -> SQLQueryString {
+        func inScope(broad: Bool) -> SQLQueryString {
             if roots.contains(.national) { return "1 = 1" }
-            var s: SQLQueryString = "("
-            for (i, root) in roots.enumerated() {
-                if i > 0 { s += " OR " }
-                s += SubtreeMatch(root, on: req.db).sql("\(ident: "p").\(ident: column)")
+            let column: SQLQueryString = broad ? "+p.scope" : "p.scope"
+            return "(" + roots.map { "(" + SubtreeMatch($0, on: req.db).sql(column) + ")" }.joined(separator: " OR ") + ")"
+        }
+        func candidate(_ row: any SQLRow) throws -> Candidate {
+            let id = try row.decode(column: "id", as: UUID.self)
+            return Candidate(id: id, facts: PersonFacts(id: id.uuidString, fullName: try row.decode(column: "full_name", as: String.self),
+                                                        birthDate: try row.decode(column: "birth_date", as: String?.self).flatMap(CivilDate.init(iso8601:))),
+                             phoneIndex: try row.decode(column: "phone_index", as: String?.self),
+                             phoneMasked: try row.decode(column: "phone_masked", as: String?.self))
+        }
+        let columns: SQLQueryString = "p.id, p.full_name, p.birth_date, p.phone_index, p.phone_masked"
+        var found: [(a: UUID, b: UUID, reasons: [String])] = []
+        // Pairs marked distinct are few (each is an official's decision): all of them, once.
+        var passed = Set(try await DuplicateDismissal.query(on: req.db).all().map { Self.key($0.personA, $0.personB) })
+        /// Lists the pair unless it is listed already or marked distinct; true while the page has room.
+        func keep(_ a: Candidate, _ b: Candidate, _ reasons: [String]) -> Bool {
+            if found.count < limit, passed.insert(Self.key(a.id, b.id)).inserted { found.append((a.id, b.id, reasons)) }
+            return found.count < limit
+        }
+        func reasons(_ a: Candidate, _ b: Candidate, _ byName: [DuplicateReason]) -> [String] {
+            var reasons = byName.map(\.message)
+            if let phone = a.phoneIndex, phone == b.phoneIndex { reasons.append("Nomor HP sama (\(a.phoneMasked ?? "")).") }
+            return reasons
+        }
+
+        // Same phone: the phone index read in order, only groups of more than one.
+        let phones = try await sql.raw("""
+            SELECT p.phone_index AS phone_index FROM people p
+            WHERE p.phone_index IS NOT NULL AND p.anonymised_at IS NULL AND \(inScope(broad: false))
+            GROUP BY p.phone_index HAVING COUNT(*) > 1 LIMIT \(bind: limit)
+            """).all().map { try $0.decode(column: "phone_index", as: String.self) }
+        if !phones.isEmpty {
+            let sharing = try await sql.raw("""
+                SELECT \(columns) FROM people p
+                WHERE p.phone_index IN (\(binds: phones)) AND p.anonymised_at IS NULL AND \(inScope(broad: false))
+                ORDER BY p.phone_index, p.id
+                """).all().map(candidate)
+            for group in Dictionary(grouping: sharing, by: { $0.phoneIndex! }).sorted(by: { $0.key < $1.key }).map(\.value) {
+                for (n, a) in group.enumerated() {
+                    for b in group[(n + 1)...] { _ = keep(a, b, reasons(a, b, DuplicateRules.reasons(a.facts, b.facts))) }
+                }
             }
-            return s + ")"
         }
-        var pairs: [(UUID, UUID)] = []
-        let phoneRows = try await sql.raw("""
-            SELECT a.id AS a, b.id AS b FROM people a JOIN people b ON a.phone_index = b.phone_index AND a.id < b.id
-            JOIN people p ON p.id = a.id WHERE a.phone_index IS NOT NULL AND \(scope("scope")) LIMIT \(bind: limit)
-            """).all()
-        let nameRows = try await sql.raw("""
-            WITH k AS (SELECT p.id AS id, p.birth_date AS bd, t.token AS token FROM people p JOIN name_tokens t ON t.person_id = p.id
-                       WHERE p.birth_date IS NOT NULL AND \(scope("scope")))
-            SELECT DISTINCT a.id AS a, b.id AS b FROM k a JOIN k b ON a.bd = b.bd AND a.token = b.token AND a.id < b.id
-            LIMIT \(bind: limit * 4)
-            """).all()
-        for row in phoneRows + nameRows {
-            pairs.append((try row.decode(column: "a", as: UUID.self), try row.decode(column: "b", as: UUID.self)))
+
+        // Same birth date and a similar name: people in birth-date order (people_birth_date_idx),
+        // `chunk` at a time; one date's records are compared once all of them are read.
+        if found.count < limit {
+            let total = try await sql.raw("SELECT COUNT(p.scope) AS n FROM people p WHERE \(inScope(broad: false))")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
+            var day: [Candidate] = [], dayDate = ""
+            var after: (date: String, id: UUID)?
+            func compareDay() -> Bool {
+                DuplicateRules.sameBirthDatePairs(day.map(\.facts)) { i, j, byName in keep(day[i], day[j], reasons(day[i], day[j], byName)) }
+                return found.count < limit
+            }
+            reading: while true {
+                let next: SQLQueryString = after.map { "(p.birth_date, p.id) > (\(bind: $0.date), \(bind: $0.id))" } ?? "p.birth_date IS NOT NULL"
+                let rows = try await sql.raw("""
+                    SELECT \(columns) FROM people p
+                    WHERE \(next) AND p.anonymised_at IS NULL AND \(inScope(broad: broad))
+                    ORDER BY p.birth_date, p.id LIMIT \(literal: chunk)
+                    """).all()
+                for row in rows {
+                    let c = try candidate(row)
+                    let date = try row.decode(column: "birth_date", as: String.self)
+                    if date != dayDate {
+                        guard compareDay() else { break reading }
+                        day.removeAll(keepingCapacity: true)
+                        dayDate = date
+                    }
+                    day.append(c)
+                    after = (date, c.id)
+                }
+                if rows.count < chunk {
+                    _ = compareDay()
+                    break
+                }
+            }
         }
-        let ids = Array(Set(pairs.flatMap { [$0.0, $0.1] }))
+
+        let ids = Array(Set(found.flatMap { [$0.a, $0.b] }))
         guard !ids.isEmpty else { return [] }
         let people = Dictionary(uniqueKeysWithValues: try await Person.query(on: req.db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
-        let dismissed = Set(try await DuplicateDismissal.query(on: req.db).filter(\.$personA ~~ ids).all().map { "\($0.personA)|\($0.personB)" })
-        var seen = Set<String>()
-        var result: [DuplicatePair] = []
-        for (a, b) in pairs {
-            let key = a.uuidString < b.uuidString ? "\(a)|\(b)" : "\(b)|\(a)"
-            guard seen.insert(key).inserted, !dismissed.contains(key), let pa = people[a], let pb = people[b],
-                  pa.anonymisedAt == nil, pb.anonymisedAt == nil else { continue }
-            var reasons = DuplicateRules.reasons(Self.facts(pa), Self.facts(pb)).map(\.message)
-            if let phone = pa.phoneIndex, phone == pb.phoneIndex { reasons.append("Nomor HP sama (\(pa.phoneMasked ?? "")).") }
-            guard !reasons.isEmpty else { continue }
+        return found.compactMap { pair in
+            guard let pa = people[pair.a], let pb = people[pair.b], !pair.reasons.isEmpty else { return nil }
             // Keep the older record: it usually has the longer history.
             let (keep, other) = (pa.createdAt ?? .distantPast) <= (pb.createdAt ?? .distantPast) ? (pa, pb) : (pb, pa)
-            result.append(DuplicatePair(keep: PersonDTO(keep), other: PersonDTO(other), reasons: reasons))
-            if result.count >= limit { break }
+            return DuplicatePair(keep: PersonDTO(keep), other: PersonDTO(other), reasons: pair.reasons)
         }
-        return result
+    }
+
+    /// One spelling of an unordered pair (as DuplicateDismissal stores it).
+    static func key(_ a: UUID, _ b: UUID) -> String {
+        a.uuidString < b.uuidString ? "\(a)|\(b)" : "\(b)|\(a)"
     }
 
     static func facts(_ p: Person) -> PersonFacts {
