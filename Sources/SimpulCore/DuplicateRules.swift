@@ -67,15 +67,21 @@ public enum DuplicateRules {
     /// Reasons, in the order NIK, name + birth date, phone; empty when none applies
     /// or when both facts carry the same `id` (a record is no duplicate of itself).
     public static func reasons(_ a: PersonFacts, _ b: PersonFacts) -> [DuplicateReason] {
+        reasons(a, b, names: nil)
+    }
+
+    /// `names`: the two names already prepared (a caller comparing one record with many).
+    static func reasons(_ a: PersonFacts, _ b: PersonFacts,
+                        names: (IndonesianName.ComparableName, IndonesianName.ComparableName)?) -> [DuplicateReason] {
         guard a.id != b.id else { return [] }
         var reasons: [DuplicateReason] = []
         if let x = nikKey(a.nikDigits), let y = nikKey(b.nikDigits), x == y {
             reasons.append(.sameNIK(masked: NIK.mask(x)))
         }
         if let date = a.birthDate, date == b.birthDate {
-            let sameKey = !IndonesianName.searchKey(a.fullName).isEmpty
-                && IndonesianName.searchKey(a.fullName) == IndonesianName.searchKey(b.fullName)
-            let similarity = sameKey ? 1 : IndonesianName.similarity(a.fullName, b.fullName)
+            // Equal keys score 1 (names spelt differently but said the same).
+            let (na, nb) = names ?? (IndonesianName.ComparableName(a.fullName), IndonesianName.ComparableName(b.fullName))
+            let similarity = IndonesianName.similarity(na, nb)
             if similarity >= nameSimilarityThreshold {
                 reasons.append(.sameNameAndBirthDate(birthDate: date, similarity: similarity))
             }
@@ -129,10 +135,10 @@ public enum DuplicateRules {
                                           _ visit: (Int, Int, [DuplicateReason]) -> Bool) {
         var buckets: [String: [Int]] = [:]
         var order: [String] = []
-        for (index, person) in people.enumerated() {
-            var keys = Set(IndonesianName.searchKeyTokens(person.fullName).map { "w:" + $0 })
-            let joined = IndonesianName.joinedKey(person.fullName)
-            if !joined.isEmpty { keys.insert("j:" + joined) }
+        let names = people.map { IndonesianName.ComparableName($0.fullName) }
+        for (index, name) in names.enumerated() {
+            var keys = Set(name.keys.map { "w:" + $0 })
+            if !name.joined.isEmpty { keys.insert("j:" + name.joined) }
             for key in keys.sorted() {
                 if buckets[key] == nil { order.append(key) }
                 buckets[key, default: []].append(index)
@@ -144,7 +150,7 @@ public enum DuplicateRules {
             if key.hasPrefix("w:") && members.count > commonWordLimit { continue }
             for (n, i) in members.enumerated() {
                 for j in members[(n + 1)...] where compared.insert(i * people.count + j).inserted {
-                    let found = reasons(people[i], people[j])
+                    let found = reasons(people[i], people[j], names: (names[i], names[j]))
                     if !found.isEmpty && !visit(i, j, found) { return }
                 }
             }

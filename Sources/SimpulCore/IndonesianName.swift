@@ -470,11 +470,29 @@ public enum IndonesianName {
     /// Ahmad/Ahmadi, Wahyuni/Wahyuningsih, Santoso/Susanto, Gunawan/Kurniawan.
     /// Either name empty → 0.
     public static func similarity(_ a: String, _ b: String) -> Double {
-        let wa = normalizedTokens(a), wb = normalizedTokens(b)
-        let ka = keyedTokens(wa).map(\.key), kb = keyedTokens(wb).map(\.key)
+        similarity(ComparableName(a), ComparableName(b))
+    }
+
+    /// A name's keys worked out once, for comparing it with many other names.
+    public struct ComparableName: Sendable {
+        /// The words of `searchKey(_:)`.
+        public let keys: [String]
+        /// `joinedKey(_:)`.
+        public let joined: String
+
+        public init(_ name: String) {
+            let words = IndonesianName.normalizedTokens(name)
+            keys = IndonesianName.keyedTokens(words).map(\.key)
+            joined = IndonesianName.joinedKey(ofNormalizedTokens: words)
+        }
+    }
+
+    /// `similarity(_:_:)` of names prepared once.
+    public static func similarity(_ a: ComparableName, _ b: ComparableName) -> Double {
+        let ka = a.keys, kb = b.keys
         guard !ka.isEmpty, !kb.isEmpty else { return 0 }
         if ka == kb { return 1 }
-        if ka.count != kb.count && joinedKey(ofNormalizedTokens: wa) == joinedKey(ofNormalizedTokens: wb) { return 1 }
+        if ka.count != kb.count && a.joined == b.joined { return 1 }
 
         var pairs: [(score: Double, i: Int, j: Int)] = []
         for (i, x) in ka.enumerated() {

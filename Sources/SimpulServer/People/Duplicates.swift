@@ -94,13 +94,22 @@ struct DuplicateService {
             return reasons
         }
 
-        // Same phone: the phone index read in order, only groups of more than one.
-        let phones = try await sql.raw("""
-            SELECT p.phone_index AS phone_index FROM people p
-            WHERE p.phone_index IS NOT NULL AND p.anonymised_at IS NULL AND \(inScope(broad: false))
-            GROUP BY p.phone_index HAVING COUNT(*) > 1 LIMIT \(bind: limit)
-            """).all().map { try $0.decode(column: "phone_index", as: String.self) }
-        if !phones.isEmpty {
+        let total = try await sql.raw("SELECT COUNT(p.scope) AS n FROM people p WHERE \(inScope(broad: false))")
+            .first()?.decode(column: "n", as: Int.self) ?? 0
+        let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
+
+        // Same phone: groups of more than one, in phone-index order, 500 at a time, then the
+        // people of each group in scope. When the scope holds most of the table (SQLite), the
+        // groups come from the phone index alone (0.3 s for a million, against 4.4 s through
+        // the scope), and a group outside the scope simply yields nobody.
+        var phonesAfter = ""
+        while found.count < limit {
+            let grouped: SQLQueryString = broad
+                ? "SELECT phone_index FROM people WHERE phone_index > \(bind: phonesAfter)"
+                : "SELECT p.phone_index AS phone_index FROM people p WHERE p.phone_index > \(bind: phonesAfter) AND p.anonymised_at IS NULL AND \(inScope(broad: false))"
+            let phones = try await sql.raw(grouped + " GROUP BY phone_index HAVING COUNT(*) > 1 ORDER BY phone_index LIMIT 500")
+                .all().map { try $0.decode(column: "phone_index", as: String.self) }
+            guard let last = phones.last else { break }
             let sharing = try await sql.raw("""
                 SELECT \(columns) FROM people p
                 WHERE p.phone_index IN (\(binds: phones)) AND p.anonymised_at IS NULL AND \(inScope(broad: false))
@@ -111,14 +120,13 @@ struct DuplicateService {
                     for b in group[(n + 1)...] { _ = keep(a, b, reasons(a, b, DuplicateRules.reasons(a.facts, b.facts))) }
                 }
             }
+            if phones.count < 500 { break }
+            phonesAfter = last
         }
 
         // Same birth date and a similar name: people in birth-date order (people_birth_date_idx),
         // `chunk` at a time; one date's records are compared once all of them are read.
         if found.count < limit {
-            let total = try await sql.raw("SELECT COUNT(p.scope) AS n FROM people p WHERE \(inScope(broad: false))")
-                .first()?.decode(column: "n", as: Int.self) ?? 0
-            let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
             var day: [Candidate] = [], dayDate = ""
             var after: (date: String, id: UUID)?
             func compareDay() -> Bool {
