@@ -143,15 +143,7 @@ struct RightsAndDuplicatesTests {
                 p.sex = nik.hasPrefix("3673") ? "P" : "L"
                 p.maritalStatus = "kawin"
                 try await p.save(on: app.db)
-                let m = Membership()
-                m.$person.id = p.id!
-                m.$orgUnit.id = try await f.unit(village).requireID()
-                m.scope = p.scope
-                m.status = .active
-                m.channel = .staff
-                m.number = try await MembershipService.nextNumber(for: village, on: app.db).formatted
-                m.registeredAt = Date()
-                try await m.create(on: app.db)
+                try await f.activeMembership(of: p)
             }
             // Only active members count: a pending one is neither checked nor exported.
             let pending = try await f.person("Pendaftar Baru", in: "36.73.04.1001", nik: "3673041508950002")
@@ -192,15 +184,7 @@ struct RightsAndDuplicatesTests {
             var numbers: [String: [String]] = [:]
             for (i, village) in ["36.73.04.1001", "36.73.04.1002", "36.73.01.1001", "36.73.04.1001", "36.73.04.1002", "36.73.01.1001", "36.73.04.1001"].enumerated() {
                 let p = try await f.person("Anggota \(i)", in: village, nik: "367304" + String(format: "%02d", 10 + i) + "0890" + String(format: "%04d", i + 1))
-                let m = Membership()
-                m.$person.id = p.id!
-                m.$orgUnit.id = try await f.unit(village).requireID()
-                m.scope = p.scope
-                m.status = .active
-                m.channel = .staff
-                m.number = try await MembershipService.nextNumber(for: village, on: app.db).formatted
-                m.registeredAt = Date()
-                try await m.create(on: app.db)
+                let m = try await f.activeMembership(of: p)
                 numbers[String(village.prefix(8)), default: []].append(m.number!)
             }
             let city = try await f.unit("36.73").orgPath, district = try await f.unit("36.73.04").orgPath

@@ -105,6 +105,21 @@ struct Fixtures {
         return token
     }
 
+    /// An active membership of `person` in its kelurahan, with the next KTA number there.
+    @discardableResult
+    func activeMembership(of person: Person) async throws -> Membership {
+        let m = Membership()
+        m.$person.id = try person.requireID()
+        m.$orgUnit.id = try await unit(person.regionCode).requireID()
+        m.scope = person.scope
+        m.status = .active
+        m.channel = .staff
+        m.number = try await MembershipService.nextNumber(for: person.regionCode, on: app.db).formatted
+        m.registeredAt = Date()
+        try await m.create(on: app.db)
+        return m
+    }
+
     /// A person in kelurahan `regionCode`, created directly (bypassing permissions).
     @discardableResult
     func person(_ name: String, in regionCode: String, nik: String? = nil, phone: String? = nil) async throws -> Person {
