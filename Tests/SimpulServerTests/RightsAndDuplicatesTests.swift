@@ -68,6 +68,11 @@ struct RightsAndDuplicatesTests {
             let c = try await f.person("Budi Santoso", in: "36.73.04.1003", phone: "081299990000")
             let far = try await f.person("Muhammad Rizki", in: "36.73.05.1001")
             far.birthDate = "1990-08-12"; try await far.save(on: app.db)
+            // More people outside the official's kecamatan than in it (so phone groups are read
+            // through the scope on SQLite), two of them sharing a phone.
+            for (name, phone) in [("Luar Satu", "081277770000"), ("Luar Dua", "081277770000"), ("Luar Tiga", nil), ("Luar Empat", nil)] {
+                _ = try await f.person(name, in: "36.73.05.1002", phone: phone)
+            }
             try await PersonEvent(personID: b.id!, module: "people", kind: "note", summary: "Catatan pada data kedua", actorID: nil, scope: b.scope).create(on: app.db)
             let web = WebClient(app: app)
             _ = try await web.login("ketua.dpc")
@@ -79,6 +84,7 @@ struct RightsAndDuplicatesTests {
             #expect(names.contains(["Mohamad Rizky", "Budi Santoso"]))
             // Cipocok Jaya lies outside this official's kecamatan.
             #expect(!pairs.contains { $0.keep.id == far.id || $0.other.id == far.id })
+            #expect(!pairs.contains { $0.keep.fullName.hasPrefix("Luar") })
             _ = try await web.post("/people/duplicates/dismiss", form: ["keep": b.id!.uuidString, "other": c.id!.uuidString])
             _ = try await web.post("/people/duplicates/merge", form: ["keep": a.id!.uuidString, "other": b.id!.uuidString])
             #expect(try await Person.find(b.id, on: app.db) == nil)

@@ -97,9 +97,15 @@ enum ListPagePlan {
         return matching > 5_000 && !overflow && cost < matching * matching
     }
 
-    /// About how many rows `table` has, without counting them (SQLite: the largest rowid).
+    /// About how many rows `table` has, without counting them (SQLite: the largest rowid;
+    /// PostgreSQL: the planner's estimate, 0 before the table was first analysed).
     static func approximateRows(of table: String, on db: any Database) async throws -> Int {
-        guard let sql = db as? any SQLDatabase, sql.dialect.name == "sqlite" else { return 0 }
+        guard let sql = db as? any SQLDatabase else { return 0 }
+        if sql.dialect.name == "postgresql" {
+            let estimate = try await sql.raw("SELECT reltuples::bigint AS n FROM pg_class WHERE oid = to_regclass(\(bind: table))")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            return max(estimate, 0)
+        }
         return try await sql.raw("SELECT COALESCE(MAX(rowid), 0) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self) ?? 0
     }
 

@@ -96,15 +96,16 @@ struct DuplicateService {
 
         let total = try await sql.raw("SELECT COUNT(p.scope) AS n FROM people p WHERE \(inScope(broad: false))")
             .first()?.decode(column: "n", as: Int.self) ?? 0
-        let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
 
         // Same phone: groups of more than one, in phone-index order, 500 at a time, then the
-        // people of each group in scope. When the scope holds most of the table (SQLite), the
-        // groups come from the phone index alone (0.3 s for a million, against 4.4 s through
-        // the scope), and a group outside the scope simply yields nobody.
+        // people of each group in scope. When the scope holds at least half of everyone, the
+        // groups come from the phone index alone (a million people: 0.3 s on SQLite, 0.7 s on
+        // PostgreSQL, against 4.4 s and 4.1 s through the scope); a group outside the scope
+        // then simply yields nobody.
+        let groupsFromIndex = try await total * 2 >= ListPagePlan.approximateRows(of: Person.schema, on: req.db)
         var phonesAfter = ""
         while found.count < limit {
-            let grouped: SQLQueryString = broad
+            let grouped: SQLQueryString = groupsFromIndex
                 ? "SELECT phone_index FROM people WHERE phone_index > \(bind: phonesAfter)"
                 : "SELECT p.phone_index AS phone_index FROM people p WHERE p.phone_index > \(bind: phonesAfter) AND p.anonymised_at IS NULL AND \(inScope(broad: false))"
             let phones = try await sql.raw(grouped + " GROUP BY phone_index HAVING COUNT(*) > 1 ORDER BY phone_index LIMIT 500")
@@ -127,6 +128,7 @@ struct DuplicateService {
         // Same birth date and a similar name: people in birth-date order (people_birth_date_idx),
         // `chunk` at a time; one date's records are compared once all of them are read.
         if found.count < limit {
+            let broad = try await ListPagePlan.broad(matching: total, table: Person.schema, pageEnd: chunk, on: req.db)
             var day: [Candidate] = [], dayDate = ""
             var after: (date: String, id: UUID)?
             func compareDay() -> Bool {
