@@ -25,6 +25,6 @@ enum SVGChart {
     /// Indonesian thousands separators: 12.345.
     static func number(_ value: Double) -> String { IndonesianNumber.grouped(Int(value.rounded())) }
 
-    static func number(_ value: Int) -> String { number(Double(value)) }
+    static func number(_ value: Int) -> String { IndonesianNumber.grouped(value) }
 
 }
