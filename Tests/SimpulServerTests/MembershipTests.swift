@@ -60,6 +60,37 @@ struct MembershipTests {
         }
     }
 
+    @Test("card checks arriving together each get their own card's answer; on PostgreSQL they share one query")
+    func cardChecksTogether() async throws {
+        try await withSimpul { app in
+            var codes: [String] = []
+            for (i, name) in ["Siti Aminah", "Budi Santoso", "Rahmat Hidayat"].enumerated() {
+                let (_, card) = try await CadreTests.member(app, name, in: "36.73.05.1001", sequence: i + 1)
+                if i == 2 {
+                    card.status = .inactive
+                    try await card.save(on: app.db)
+                }
+                codes.append(try #require(card.verifyCode))
+            }
+            // The same card twice, a lower-case code, unknown and malformed codes, all in one loop turn.
+            let asked = [codes[0], codes[1], codes[2], codes[0], codes[1].lowercased(), "ZZZZZZZZZZ", "SHORT"]
+            let loop = app.eventLoopGroup.any()
+            let db = app.databases.database(logger: app.logger, on: loop)!
+            let before = app.cardCheckBatch?.queriesSent
+            let answers = try await loop.flatSubmit {
+                EventLoopFuture.whenAllSucceed(asked.map {
+                    MembershipService.publicCheck(code: $0, on: db, labels: app.levelLabelCache, local: nil, batch: app.cardCheckBatch)
+                }, on: loop)
+            }.get()
+            #expect(answers.map(\.initials) == ["S. A.", "B. S.", "R. H.", "S. A.", "B. S.", nil, nil])
+            #expect(answers.map(\.valid) == [true, true, false, true, true, false, false])
+            #expect(answers[2].status == MembershipStatus.inactive.label && answers[5].status == "Kartu tidak dikenal")
+            if let batch = app.cardCheckBatch, let before {
+                #expect(batch.queriesSent == before + 1)
+            }
+        }
+    }
+
     static let valid: [String: String] = [
         "fullName": "Siti Aminah", "nik": "3673055508900001", "birthPlace": "Serang", "birthDate": "1990-08-15", "sex": "P",
         "phone": "081234567890", "address": "Jl. Bhayangkara No. 5", "rt": "1", "rw": "2", "regionCode": "36.73.05.1001",

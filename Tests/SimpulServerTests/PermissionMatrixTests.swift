@@ -683,7 +683,7 @@ struct MatrixWorld: Sendable {
         v["membershipID"] = membershipID
         for action in ["verify", "activate"] { _ = try await api(app, "members/\(membershipID)/\(action)", admin, [:], expect: .ok) }
         let membership = try #require(try await Membership.find(UUID(uuidString: membershipID), on: app.db))
-        v["code"] = try #require(membership.verifyCode)
+        v["code"] = try #require(membership.verifyCode) as String
         v["memberPersonID"] = membership.$person.id.uuidString
 
         // An import batch, uploaded by the own pengurus (own) or the admin (other).

@@ -123,6 +123,7 @@ func configureDatabase(_ app: Application, settings: AppSettings) throws {
             .postgres(configuration: config, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(30),
                       encodingContext: .default, decodingContext: .default, sqlLogLevel: .trace),
             as: .psql)
+        app.cardCheckBatch = CardCheckBatch()
     }
 }
 

@@ -149,13 +149,14 @@ struct MembershipController {
 
     @Sendable func verifyPage(req: Request) async throws -> Response {
         let check = try await MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db,
-                                                            labels: req.application.levelLabelCache, local: nil).get()
+                                                            labels: req.application.levelLabelCache, local: nil,
+                                                            batch: req.application.cardCheckBatch).get()
         return try await req.render("membership/verify", title: "Verifikasi KTA", check)
     }
 
     @Sendable func verifyAPI(req: Request) -> EventLoopFuture<Response> {
         MembershipService.publicCheck(code: req.parameters.get("code") ?? "", on: req.db, labels: req.application.levelLabelCache,
-                                    local: req.application.loopLocalSQLite)
+                                    local: req.application.loopLocalSQLite, batch: req.application.cardCheckBatch)
             .map(\.jsonResponse)
     }
 

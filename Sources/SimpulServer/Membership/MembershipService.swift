@@ -282,13 +282,14 @@ struct MembershipService {
     /// file with `local` the row is read there too (see LoopLocalSQLite). Measured on the
     /// same 1,000,000-member file: 3,594 req/s async, 4,103 with futures, 6,767–7,502 with
     /// the read on the loop.
-    static func publicCheck(code: String, on db: any Database, labels: LevelLabelCache, local: LoopLocalSQLite?) -> EventLoopFuture<PublicCardCheck> {
+    static func publicCheck(code: String, on db: any Database, labels: LevelLabelCache, local: LoopLocalSQLite?,
+                            batch: CardCheckBatch?) -> EventLoopFuture<PublicCardCheck> {
         let clean = code.uppercased().filter { $0.isLetter || $0.isNumber }
         let unknown = PublicCardCheck(valid: false, status: "Kartu tidak dikenal", initials: nil, unit: nil, validUntil: nil)
         guard clean.count == 10 else { return db.eventLoop.makeSucceededFuture(unknown) }
         let labelsLoaded = labels.fresh.map(db.eventLoop.makeSucceededFuture)
             ?? db.eventLoop.makeFutureWithTask { try await labels.get(on: db) }
-        return CardRow.find(verifyCode: clean, on: db, local: local).and(labelsLoaded).map { row, labels in
+        return CardRow.find(verifyCode: clean, on: db, local: local, batch: batch).and(labelsLoaded).map { row, labels in
             guard let row else { return unknown }
             let status = MembershipStatus(rawValue: row.status) ?? .inactive
             let stillValid = status == .active && (row.validUntil ?? "") >= CivilDate(Date()).iso8601
@@ -315,7 +316,7 @@ struct MembershipService {
         /// On SQLite the statement goes to SQLiteNIO as it is and the row is read by position:
         /// SQLKit's serializer and generic column decoding were several per cent of the check's time.
         /// With `local` (a SQLite file) the read is answered on the request's event loop.
-        static func find(verifyCode: String, on db: any Database, local: LoopLocalSQLite?) -> EventLoopFuture<CardRow?> {
+        static func find(verifyCode: String, on db: any Database, local: LoopLocalSQLite?, batch: CardCheckBatch?) -> EventLoopFuture<CardRow?> {
             if let lite = db as? any SQLiteDatabase {
                 // `try?` would flatten "no row" into "failed"; only a failure takes the pool.
                 if let local, case .success(let columns) = Result(catching: { try local.firstRow(query + " ?", text: verifyCode, on: db.eventLoop) }) {
@@ -325,12 +326,9 @@ struct MembershipService {
                     rows.first.flatMap { Self(columns: $0.columns.map(\.data)) }
                 }
             }
-            // PostgreSQL (the only other driver): prepared once per connection and kept (see
-            // PreparedCardCheck); planning the three-table join was most of its time per check.
-            return (db as! any PostgresDatabase).withConnection { connection in
-                PreparedCardCheck.statement(on: connection).flatMap { $0.execute([PostgresData(string: verifyCode)]) }
-                    .flatMapThrowing { rows in try rows.first.flatMap { try Self(row: $0.decode(Row.self)) } }
-            }
+            // PostgreSQL (the only other driver): the checks of one loop turn share one query.
+            // Without the application's batch (not configured) a check is a batch of its own.
+            return (batch ?? CardCheckBatch()).find(verifyCode: verifyCode, on: db as! any PostgresDatabase)
         }
     }
 
@@ -341,16 +339,6 @@ struct MembershipService {
 }
 
 extension MembershipService.CardRow {
-    /// `query` for PostgreSQL's prepared statement, every column text: PostgresNIO's prepared
-    /// queries label binary results as text, which only text columns survive.
-    static let postgresQuery = query.replacingOccurrences(of: "u.level", with: "CAST(u.level AS TEXT)") + " $1"
-    typealias Row = (String, String?, String, String, String)
-
-    init?(row: Row) {
-        guard let level = Int(row.4) else { return nil }
-        self.init(status: row.0, validUntil: row.1, fullName: row.2, unitName: row.3, level: level)
-    }
-
     /// The row of `query` read by position (SQLite).
     init?(columns: [SQLiteData]) {
         guard columns.count == 5, let status = columns[0].string, let name = columns[2].string,
@@ -361,25 +349,4 @@ extension MembershipService.CardRow {
 
 extension Request {
     var memberships: MembershipService { MembershipService(req: self) }
-}
-
-/// The card check's statement, prepared on each PostgreSQL connection the first time it is
-/// needed and kept until the connection closes. PostgreSQL then skips parsing and planning
-/// (pgbench on the same query: 5,056 tps sent as text, 20,304 prepared). The futures API
-/// keeps the check on its event loop: with PostgresNIO's async prepared statements, which
-/// hop to the concurrency pool, the check did 2,872 req/s against 3,770 this way.
-enum PreparedCardCheck {
-    private static let prepared = NIOLockedValueBox<[ObjectIdentifier: PreparedQuery]>([:])
-
-    static func statement(on connection: PostgresConnection) -> EventLoopFuture<PreparedQuery> {
-        let key = ObjectIdentifier(connection)
-        if let statement = prepared.withLockedValue({ $0[key] }) {
-            return connection.eventLoop.makeSucceededFuture(statement)
-        }
-        return connection.prepare(query: MembershipService.CardRow.postgresQuery).map { statement in
-            prepared.withLockedValue { $0[key] = statement }
-            connection.closeFuture.whenComplete { _ in _ = prepared.withLockedValue { $0.removeValue(forKey: key) } }
-            return statement
-        }
-    }
 }
