@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 need_packages() {
   local missing=()
   pkg-config --exists libqrencode 2>/dev/null || missing+=(libqrencode-dev pkg-config)
+  command -v rsvg-convert >/dev/null 2>&1 || missing+=(librsvg2-bin)   # e-KTA as PNG
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Memasang paket sistem: ${missing[*]}"
     local sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

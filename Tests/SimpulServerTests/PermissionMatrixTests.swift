@@ -103,6 +103,7 @@ enum PermissionMatrix {
         E("GET /members/:membershipID", .at(.viewPeople)),
         E("POST /members/:membershipID/:action", Rule.at(.verifyMembers).path(["action": "reject"])),
         E("GET /members/:membershipID/card.svg", .at(.verifyMembers)),
+        E("GET /members/:membershipID/card.png", .at(.verifyMembers)),
         E("GET /imports", .anywhere(.editPeople)),
         E("GET /imports/new", .anywhere(.editPeople)),
         E("POST /imports", .anywhere(.editPeople)),

@@ -240,7 +240,44 @@ struct RightsAndDuplicatesTests {
             #expect(!svg.contains("3673055508900001"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "membership.card").count() == 1)
             let detail = try await web.get("/members/\(m.id!)")
-            #expect(detail.body.string.contains("Cetak KTA"))
+            #expect(detail.body.string.contains("Cetak KTA") && detail.body.string.contains("card.png"))
+        }
+    }
+
+    @Test("the card downloads as a 300 dpi PNG whose QR opens the public check; audited",
+          .enabled(if: PNGRenderer.isAvailable, "needs rsvg-convert (librsvg2-bin)"))
+    func cardAsPNG() async throws {
+        try await withSimpul { app in
+            let f = Fixtures(app: app)
+            try await f.user("ketua.dpc", role: .pengurus, at: "36.73.05")
+            let (_, m) = try await CadreTests.member(app, "Siti Aminah", in: "36.73.05.1001", sequence: 1)
+            let web = WebClient(app: app)
+            _ = try await web.login("ketua.dpc")
+            let res = try await web.get("/members/\(m.id!)/card.png")
+            #expect(res.status == .ok)
+            #expect(res.headers.contentType == .png)
+            #expect(res.headers.first(name: .contentDisposition)?.contains("kta-\(m.number!).png") == true)
+            let png = Data(buffer: res.body)
+            #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+            // IHDR: width and height, big-endian, at bytes 16–23. ID-1 at 300 dpi.
+            func uint32(at offset: Int) -> Int { png[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) } }
+            #expect(uint32(at: 16) == 1012 && uint32(at: 20) == 638)
+            let audit = try await AuditEntry.query(on: app.db).filter(\.$action == "membership.card").all()
+            #expect(audit.map(\.detail) == ["png"])
+            // A phone's scanner reads the public check's address off the image.
+            if FileManager.default.isExecutableFile(atPath: "/usr/bin/zbarimg") {
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent("simpul-card-\(UUID().uuidString).png")
+                defer { try? FileManager.default.removeItem(at: file) }
+                try png.write(to: file)
+                let zbar = Process(), out = Pipe()
+                zbar.executableURL = URL(fileURLWithPath: "/usr/bin/zbarimg")
+                zbar.arguments = ["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", file.path]
+                zbar.standardOutput = out
+                try zbar.run()
+                let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                zbar.waitUntilExit()
+                #expect(text.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix("/kta/\(m.verifyCode!)"))
+            }
         }
     }
 }

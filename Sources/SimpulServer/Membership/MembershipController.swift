@@ -20,6 +20,7 @@ struct MembershipController {
         routes.get("members", ":membershipID", use: detailPage)
         routes.post("members", ":membershipID", ":action", use: decideFromPage)
         routes.get("members", ":membershipID", "card.svg", use: card)
+        routes.get("members", ":membershipID", "card.png", use: cardPNG)
     }
 
     func bootPublicAPI(_ routes: any RoutesBuilder) {
@@ -252,6 +253,24 @@ struct MembershipController {
 
     /// The e-KTA as a printable SVG (ID-1 size). Printing needs verifyMembers; audited.
     @Sendable func card(req: Request) async throws -> Response {
+        let (svg, number) = try await cardSVG(req, format: "svg")
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml", parameters: ["charset": "utf-8"])
+        headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"kta-\(number).svg\"")
+        return Response(status: .ok, headers: headers, body: .init(string: svg))
+    }
+
+    /// The same card as a 300 dpi PNG (1012 × 638 px), to keep on a phone or send by chat.
+    @Sendable func cardPNG(req: Request) async throws -> Response {
+        let (svg, number) = try await cardSVG(req, format: "png")
+        let png = try await PNGRenderer.render(svg, dpi: 300, on: req.application.threadPool)
+        var headers = HTTPHeaders()
+        headers.contentType = .png
+        headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"kta-\(number).png\"")
+        return Response(status: .ok, headers: headers, body: .init(data: png))
+    }
+
+    private func cardSVG(_ req: Request, format: String) async throws -> (svg: String, number: String) {
         let (m, person) = try await req.memberships.find(req.parameters.get("membershipID", as: UUID.self))
         try req.membershipPolicy.requireDecide(m)
         guard m.status == .active, let number = m.number, let code = m.verifyCode, let validUntil = m.validUntil else {
@@ -272,11 +291,9 @@ struct MembershipController {
         } catch let error as CardRenderError {
             throw Abort(.unprocessableEntity, reason: error.message)
         }
-        try await req.audit.record("membership.card", entity: "membership", id: m.id?.uuidString, scope: m.scope)
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "image", subType: "svg+xml", parameters: ["charset": "utf-8"])
-        headers.replaceOrAdd(name: .contentDisposition, value: "inline; filename=\"kta-\(number).svg\"")
-        return Response(status: .ok, headers: headers, body: .init(string: svg))
+        try await req.audit.record("membership.card", entity: "membership", id: m.id?.uuidString, scope: m.scope,
+                                   detail: format)
+        return (svg, number)
     }
 
     /// Base of the addresses printed in QR codes: SIMPUL_PUBLIC_URL, else this request's host.
