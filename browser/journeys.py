@@ -263,6 +263,12 @@ def membership(base, password, out):
         official.shot("active")
         card = official.d.find_element(By.PARTIAL_LINK_TEXT, "Cetak KTA").get_attribute("href")
         verify = official.d.find_element(By.PARTIAL_LINK_TEXT, "Halaman verifikasi").get_attribute("href")
+        png = official.d.find_element(By.PARTIAL_LINK_TEXT, "Unduh KTA (PNG)").get_attribute("href")
+        status, kind, size = official.d.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "fetch(arguments[0]).then(async r => done([r.status, r.headers.get('content-type'), (await r.arrayBuffer()).byteLength]))",
+            png)
+        assert status == 200 and kind == "image/png" and size > 10000, f"the PNG card: {status} {kind} {size} bytes"
         official.d.get(card)
         source = official.d.page_source
         assert "<svg" in source and "SITI AMINAH" in source.upper(), "the card has no name"
