@@ -244,6 +244,17 @@ struct RightsAndDuplicatesTests {
         }
     }
 
+    @Test("a document the converter refuses fails that request, and the server goes on",
+          .enabled(if: PNGRenderer.isAvailable, "needs rsvg-convert (librsvg2-bin)"))
+    func refusedDocument() async throws {
+        let pool = NIOThreadPool.singleton
+        // Larger than a pipe holds: the converter gives up before reading it all.
+        let garbage = "<svg" + String(repeating: "&&&& not a document ", count: 200_000)
+        await #expect(throws: Abort.self) { try await PNGRenderer.render(garbage, dpi: 300, on: pool) }
+        let fine = #"<svg xmlns="http://www.w3.org/2000/svg" width="10mm" height="10mm"><rect width="5" height="5"/></svg>"#
+        #expect(try await PNGRenderer.render(fine, dpi: 254, on: pool).starts(with: [0x89, 0x50, 0x4E, 0x47]))
+    }
+
     @Test("the card downloads as a 300 dpi PNG whose QR opens the public check; audited",
           .enabled(if: PNGRenderer.isAvailable, "needs rsvg-convert (librsvg2-bin)"))
     func cardAsPNG() async throws {

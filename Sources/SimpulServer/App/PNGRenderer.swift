@@ -19,7 +19,12 @@ enum PNGRenderer {
         return try await threadPool.runIfActive { try renderBlocking(svg, dpi: dpi) }
     }
 
+    /// A converter that exits early closes its end of the pipe; writing to it then must be an
+    /// error for this request, not SIGPIPE's default of ending the whole server.
+    private static let brokenPipesAreErrors: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     private static func renderBlocking(_ svg: String, dpi: Int) throws -> Data {
+        _ = brokenPipesAreErrors
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = ["--format=png", "--dpi-x=\(dpi)", "--dpi-y=\(dpi)", "--background-color=white"]
@@ -29,12 +34,13 @@ enum PNGRenderer {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // rsvg-convert reads the whole document before it writes a byte, so writing all of it
-        // first and reading afterwards cannot block on a full pipe.
-        input.fileHandleForWriting.write(Data(svg.utf8))
-        try input.fileHandleForWriting.close()
-        let png = output.fileHandleForReading.readDataToEndOfFile()
+        // first and reading afterwards cannot block on a full pipe. A converter that gives up
+        // early breaks the pipe: that is its exit code's business, reported below.
+        let written = Result { try input.fileHandleForWriting.write(contentsOf: Data(svg.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let png = (try? output.fileHandleForReading.readToEnd()) ?? Data()
         process.waitUntilExit()
-        guard process.terminationStatus == 0, png.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
+        guard case .success = written, process.terminationStatus == 0, png.starts(with: [0x89, 0x50, 0x4E, 0x47]) else {
             throw Abort(.internalServerError, reason: "Gambar PNG gagal dibuat (rsvg-convert keluar dengan kode \(process.terminationStatus)).")
         }
         return png

@@ -53,12 +53,17 @@ final class CardCheckBatch: Sendable {
             }.whenComplete { result in
                 switch result {
                 case .success(let rows):
-                    var found: [String: MembershipService.CardRow] = [:]
-                    for row in rows {
-                        guard let (code, card) = try? MembershipService.CardRow.decodeBatched(row) else { continue }
-                        found[code] = card
+                    do {
+                        var found: [String: MembershipService.CardRow] = [:]
+                        for row in rows {
+                            let (code, card) = try MembershipService.CardRow.decodeBatched(row)
+                            found[code] = card
+                        }
+                        for code in part { waiting[code]?.forEach { $0.succeed(found[code]) } }
+                    } catch {
+                        // A row that does not read is a fault, not an unknown card.
+                        for code in part { waiting[code]?.forEach { $0.fail(error) } }
                     }
-                    for code in part { waiting[code]?.forEach { $0.succeed(found[code]) } }
                 case .failure(let error):
                     for code in part { waiting[code]?.forEach { $0.fail(error) } }
                 }
@@ -102,9 +107,9 @@ extension MembershipService.CardRow {
         .replacingOccurrences(of: "SELECT m.status", with: "SELECT m.verify_code, m.status")
         .replacingOccurrences(of: "u.level", with: "CAST(u.level AS TEXT)") + " ANY($1::text[])"
 
-    static func decodeBatched(_ row: PostgresRow) throws -> (String, Self)? {
+    static func decodeBatched(_ row: PostgresRow) throws -> (String, Self) {
         let (code, status, validUntil, name, unit, level) = try row.decode((String, String, String?, String, String, String).self)
-        guard let level = Int(level) else { return nil }
+        guard let level = Int(level) else { throw Abort(.internalServerError, reason: "Tingkat unit tidak terbaca: \(level)") }
         return (code, Self(status: status, validUntil: validUntil, fullName: name, unitName: unit, level: level))
     }
 }
