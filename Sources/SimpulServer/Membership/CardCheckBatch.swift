@@ -71,10 +71,11 @@ final class CardCheckBatch: Sendable {
         }
     }
 
-    // The statement is prepared on each connection (whichever application it serves) the first time it is needed and kept until
-    // the connection closes, so PostgreSQL skips parsing and planning (pgbench on the single
-    // card query: 5,056 tps sent as text, 20,304 prepared). The futures API keeps the check on
-    // its event loop; PostgresNIO's async prepared statements hop to the concurrency pool.
+    // The statement is prepared on each connection (whichever application it serves) the
+    // first time it is needed and kept until the connection closes, so PostgreSQL skips
+    // parsing and planning (pgbench on the single card query: 5,056 tps sent as text, 20,304
+    // prepared). The futures API keeps the check on its event loop; PostgresNIO's async
+    // prepared statements hop to the concurrency pool.
     private static let prepared = NIOLockedValueBox<[ObjectIdentifier: PreparedQuery]>([:])
 
     private static func statement(on connection: PostgresConnection) -> EventLoopFuture<PreparedQuery> {
