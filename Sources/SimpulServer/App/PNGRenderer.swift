@@ -1,7 +1,7 @@
 import Foundation
 import Vapor
 
-/// Turns Simpul's own SVG documents (cards, certificates) into PNG with librsvg's command-line
+/// Turns Simpul's own SVG documents (the e-KTA so far) into PNG with librsvg's command-line
 /// tool, `rsvg-convert` (Debian package librsvg2-bin; `./dev.sh` installs it). A PNG is what a
 /// phone keeps in its gallery and what WhatsApp sends; the SVG stays the print format.
 /// The document goes in through a pipe and the image comes back through one, so no personal
